@@ -1,0 +1,45 @@
+#include <xgrad/autograd/check_numerics.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+#include <xgrad/autograd/detail/recording.hpp>
+
+namespace xgrad {
+
+namespace {
+std::atomic<bool> g_check_numerics{false};
+}
+
+void set_check_numerics(bool enabled) { g_check_numerics.store(enabled, std::memory_order_relaxed); }
+bool check_numerics_enabled() { return g_check_numerics.load(std::memory_order_relaxed); }
+
+namespace detail {
+
+std::string describe(const Where& where)
+{
+    return cat(where.file_name(), ":", where.line(), " (in ", where.function_name(), ")");
+}
+
+template <class T>
+void check_output_numerics(const char* op, std::span<const TensorOf<T>* const> inputs,
+                           const TensorOf<T>& out, const Where& where)
+{
+    const auto& v = out.value();
+    const auto bad = std::find_if(v.begin(), v.end(), [](T x) { return !std::isfinite(x); });
+    if (bad == v.end()) return;
+    std::string shapes;
+    for (const auto* in : inputs) shapes += (shapes.empty() ? "" : ", ") + to_string(in->shape());
+    throw NumericsError(cat("check_numerics: op '", op, "' produced ", *bad, " at flat index ", bad - v.begin(),
+                            " of its output of shape ", to_string(out.shape()), " (forward pass; input shapes ",
+                            shapes, "; recorded at ", describe(where), ")"));
+}
+
+template void check_output_numerics<float>(const char*, std::span<const TensorOf<float>* const>,
+                                           const TensorOf<float>&, const Where&);
+template void check_output_numerics<double>(const char*, std::span<const TensorOf<double>* const>,
+                                            const TensorOf<double>&, const Where&);
+
+}  // namespace detail
+}  // namespace xgrad

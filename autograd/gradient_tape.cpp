@@ -1,0 +1,179 @@
+#include <xgrad/autograd/gradient_tape.hpp>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <xgrad/autograd/detail/recording.hpp>
+#include <xgrad/autograd/ops/arithmetic.hpp>
+#include <xgrad/autograd/ops/math.hpp>
+#include <xgrad/autograd/ops/shape_ops.hpp>
+
+namespace xgrad {
+
+namespace detail {
+std::vector<GradientTape*>& active_tapes()
+{
+    thread_local std::vector<GradientTape*> tapes;
+    return tapes;
+}
+
+// Throws NumericsError if a gradient flowing into an op's input is not finite.
+template <class T>
+void check_gradient_numerics(const Node<T>& node, std::size_t input, const TensorOf<T>& grad)
+{
+    const auto& v = grad.value();
+    const auto bad = std::find_if(v.begin(), v.end(), [](T x) { return !std::isfinite(x); });
+    if (bad == v.end()) return;
+    throw NumericsError(cat("check_numerics: the gradient of op '", node.op, "' with respect to its input ",
+                            input, " (shape ", to_string(node.input_shapes[input]), ") contains ", *bad,
+                            " at flat index ", bad - v.begin(), " (backward pass; the op was recorded at ",
+                            describe(node.where), ")"));
+}
+}  // namespace detail
+
+GradientTape::GradientTape(bool persistent, bool watch_accessed_variables)
+    : persistent_(persistent), watch_accessed_variables_(watch_accessed_variables)
+{
+    detail::active_tapes().push_back(this);
+}
+
+GradientTape::~GradientTape()
+{
+    auto& tapes = detail::active_tapes();
+    tapes.erase(std::remove(tapes.begin(), tapes.end(), this), tapes.end());
+}
+
+void GradientTape::reset()
+{
+    tracked_.clear();
+    f32_ = {};
+    f64_ = {};
+    used_ = false;
+}
+
+void GradientTape::begin_use(const char* what)
+{
+    if (used_ && !persistent_) {
+        throw TapeError(detail::cat("GradientTape.", what,
+                                    ": a non-persistent tape can compute gradients only once; "
+                                    "create it as GradientTape(/*persistent=*/true) to call ",
+                                    what, " several times"));
+    }
+    used_ = true;
+}
+
+template <class T>
+std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
+                                                const std::vector<TensorOf<T>>& sources,
+                                                const TensorOf<T>& seed, UnconnectedGradients unconnected)
+{
+    Pause pause(*this);  // the gradient computation itself is recorded only by outer tapes
+    const auto& nodes = record<T>().nodes;
+
+    // Only nodes downstream of a source can carry a gradient to one.
+    std::unordered_set<std::uint64_t> reachable;
+    for (const auto& s : sources) reachable.insert(s.id());
+    std::vector<char> relevant(nodes.size(), 0);
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        for (auto in : nodes[i]->inputs) {
+            if (reachable.count(in)) {
+                relevant[i] = 1;
+                reachable.insert(nodes[i]->output);
+                break;
+            }
+        }
+    }
+
+    std::unordered_map<std::uint64_t, TensorOf<T>> grads;
+    grads[target.id()] = seed;
+    auto accumulate = [&](std::uint64_t id, const TensorOf<T>& g) {
+        auto [it, inserted] = grads.try_emplace(id, g);
+        if (!inserted) it->second = add(it->second, g);
+    };
+    const bool check = check_numerics_enabled();
+    // The recording order is a topological order: replay it backwards.
+    for (std::size_t i = nodes.size(); i-- > 0;) {
+        if (!relevant[i]) continue;
+        const auto& node = *nodes[i];
+        const auto it = grads.find(node.output);
+        if (it == grads.end()) continue;
+        const auto input_grads = node.backward(it->second);
+        for (std::size_t j = 0; j < node.inputs.size(); ++j) {
+            const auto& g = input_grads[j];
+            if (!g.defined() || !reachable.count(node.inputs[j])) continue;
+            if (g.shape() != node.input_shapes[j]) {
+                throw Error(detail::cat("GradientTape.gradient: internal error: the backward of op '", node.op,
+                                        "' gave a gradient of shape ", to_string(g.shape()), " for input ", j,
+                                        " of shape ", to_string(node.input_shapes[j])));
+            }
+            if (check) detail::check_gradient_numerics(node, j, g);
+            accumulate(node.inputs[j], g);
+        }
+    }
+
+    std::vector<TensorOf<T>> result;
+    result.reserve(sources.size());
+    for (const auto& s : sources) {
+        const auto it = grads.find(s.id());
+        if (it != grads.end()) result.push_back(it->second);
+        else if (unconnected == UnconnectedGradients::Zero) result.push_back(zeros_like(s));
+        else result.emplace_back();
+    }
+    return result;
+}
+
+template <class T>
+std::vector<TensorOf<T>> GradientTape::gradient(
+    const TensorOf<T>& target, const std::vector<std::type_identity_t<TensorOf<T>>>& sources,
+    const std::type_identity_t<TensorOf<T>>& output_gradients, UnconnectedGradients unconnected)
+{
+    if (!target.defined()) throw TapeError("GradientTape.gradient: argument 'target' is an undefined tensor");
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        if (!sources[i].defined()) {
+            throw TapeError(detail::cat("GradientTape.gradient: argument 'sources[", i, "]' is an undefined tensor"));
+        }
+    }
+    if (output_gradients.defined() && output_gradients.shape() != target.shape()) {
+        throw ShapeError(detail::cat("GradientTape.gradient: argument 'output_gradients' has shape ",
+                                     to_string(output_gradients.shape()), " but 'target' has shape ",
+                                     to_string(target.shape())));
+    }
+    begin_use("gradient");
+    const TensorOf<T> seed = output_gradients.defined() ? output_gradients : ones_like(target);
+    auto result = backward(target, sources, seed, unconnected);
+    if (!persistent_) record<T>().nodes.clear();  // free what the single use needed
+    return result;
+}
+
+template <class T>
+TensorOf<T> GradientTape::jacobian(const TensorOf<T>& target, const std::type_identity_t<TensorOf<T>>& source,
+                                   UnconnectedGradients unconnected)
+{
+    if (!target.defined() || !source.defined()) {
+        throw TapeError("GradientTape.jacobian: arguments 'target' and 'source' must be defined tensors");
+    }
+    begin_use("jacobian");
+    std::vector<TensorOf<T>> rows;
+    const long width = static_cast<long>(source.size());
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        xt::xarray<T> seed(target.shape(), T(0));
+        seed.flat(i) = T(1);
+        auto g = backward(target, {source}, TensorOf<T>(std::move(seed)), unconnected)[0];
+        if (!g.defined()) return {};  // unconnected: the same for every row
+        rows.push_back(reshape(g, {1, width}));
+    }
+    if (!persistent_) record<T>().nodes.clear();
+    std::vector<long> shape(target.shape().begin(), target.shape().end());
+    shape.insert(shape.end(), source.shape().begin(), source.shape().end());
+    return reshape(concat(rows, 0), shape);
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                           \
+    template std::vector<TensorOf<T>> GradientTape::gradient<T>(                                       \
+        const TensorOf<T>&, const std::vector<TensorOf<T>>&, const TensorOf<T>&, UnconnectedGradients); \
+    template TensorOf<T> GradientTape::jacobian<T>(const TensorOf<T>&, const TensorOf<T>&,             \
+                                                   UnconnectedGradients);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+
+}  // namespace xgrad

@@ -1,0 +1,186 @@
+// GradientTape: records differentiable ops while alive and replays them
+// backwards to compute gradients (TensorFlow's tf.GradientTape).
+//
+//   xgrad::GradientTape tape;                       // records until destroyed
+//   auto loss  = xgrad::reduce_mean(xgrad::square(xgrad::matmul(x, w) + b - y));
+//   auto grads = tape.gradient(loss, {w, b});       // d loss / d w, d loss / d b
+//
+// - Trainable variables used by an op inside the tape are watched
+//   automatically (unless watch_accessed_variables=false); constants after watch().
+// - gradient(target, sources): a non-scalar target means the gradient of its sum;
+//   output_gradients seeds the vector-Jacobian product.
+// - A non-persistent tape answers one gradient()/jacobian() call; a persistent one any number.
+// - Tapes nest: an outer tape records the inner tape's gradient computation,
+//   giving higher-order derivatives.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <type_traits>
+#include <unordered_set>
+#include <vector>
+
+#include <xgrad/autograd/detail/node.hpp>
+#include <xgrad/autograd/tensor.hpp>
+#include <xgrad/autograd/variable.hpp>
+
+namespace xgrad {
+
+// What gradient() returns for a source the target does not depend on
+// (TensorFlow's tf.UnconnectedGradients): an undefined tensor, or zeros.
+enum class UnconnectedGradients { None, Zero };
+
+class GradientTape {
+public:
+    explicit GradientTape(bool persistent = false, bool watch_accessed_variables = true);
+    ~GradientTape();
+    GradientTape(const GradientTape&) = delete;
+    GradientTape& operator=(const GradientTape&) = delete;
+
+    // Watches a constant (or a variable when watch_accessed_variables is off).
+    template <class T>
+    void watch(const TensorOf<T>& t);
+
+    // Gradients of sum(target) (or of <target, output_gradients>) with respect
+    // to each source; an undefined tensor (or zeros) for unconnected sources.
+    template <class T>
+    std::vector<TensorOf<T>> gradient(
+        const TensorOf<T>& target, const std::vector<std::type_identity_t<TensorOf<T>>>& sources,
+        const std::type_identity_t<TensorOf<T>>& output_gradients = {},
+        UnconnectedGradients unconnected = UnconnectedGradients::None);
+
+    template <class T>
+    TensorOf<T> gradient(const TensorOf<T>& target, const std::type_identity_t<TensorOf<T>>& source,
+                         const std::type_identity_t<TensorOf<T>>& output_gradients = {},
+                         UnconnectedGradients unconnected = UnconnectedGradients::None);
+
+    // d target[i...] / d source[j...], of shape target.shape + source.shape.
+    template <class T>
+    TensorOf<T> jacobian(const TensorOf<T>& target,
+                         const std::type_identity_t<TensorOf<T>>& source,
+                         UnconnectedGradients unconnected = UnconnectedGradients::None);
+
+    // Variables this tape watches, in the order they were first watched.
+    template <class T = float>
+    std::vector<VariableOf<T>> watched_variables() const { return record<T>().watched; }
+
+    // While the returned guard lives, this tape records nothing.
+    class [[nodiscard]] Pause {
+    public:
+        explicit Pause(GradientTape& tape) : tape_(tape), was_(tape.paused_) { tape.paused_ = true; }
+        ~Pause() { tape_.paused_ = was_; }
+        Pause(const Pause&) = delete;
+        Pause& operator=(const Pause&) = delete;
+
+    private:
+        GradientTape& tape_;
+        bool was_;
+    };
+    Pause stop_recording() { return Pause(*this); }
+
+    // Forgets everything recorded and watched, as a new tape.
+    void reset();
+
+    bool persistent() const { return persistent_; }
+    bool watch_accessed_variables() const { return watch_accessed_variables_; }
+
+    // ---- used by the ops (xgrad::detail::finish) ----
+    // True when this tape must record an op with these inputs (auto-watches variables).
+    template <class T>
+    bool should_record(std::span<const TensorOf<T>* const> inputs);
+    template <class T>
+    void push(std::shared_ptr<const detail::Node<T>> node);
+
+private:
+    template <class T>
+    struct Record {
+        std::vector<std::shared_ptr<const detail::Node<T>>> nodes;
+        std::vector<VariableOf<T>> watched;
+    };
+    template <class T>
+    Record<T>& record()
+    {
+        if constexpr (std::is_same_v<T, float>) return f32_; else return f64_;
+    }
+    template <class T>
+    const Record<T>& record() const
+    {
+        if constexpr (std::is_same_v<T, float>) return f32_; else return f64_;
+    }
+    template <class T>
+    void watch_variable(const TensorOf<T>& t);
+    void begin_use(const char* what);
+    // The reverse pass: gradients of <target, seed> for each source.
+    template <class T>
+    std::vector<TensorOf<T>> backward(const TensorOf<T>& target, const std::vector<TensorOf<T>>& sources,
+                                      const TensorOf<T>& seed, UnconnectedGradients unconnected);
+
+    bool persistent_;
+    bool watch_accessed_variables_;
+    bool paused_ = false;
+    bool used_ = false;
+    std::unordered_set<std::uint64_t> tracked_;
+    Record<float> f32_;
+    Record<double> f64_;
+};
+
+// ---- inline template members ----------------------------------------------
+
+template <class T>
+void GradientTape::watch_variable(const TensorOf<T>& t)
+{
+    if (tracked_.insert(t.id()).second) {
+        auto& watched = record<T>().watched;
+        VariableOf<T> v;
+        static_cast<TensorOf<T>&>(v) = t;
+        watched.push_back(std::move(v));
+    }
+}
+
+template <class T>
+void GradientTape::watch(const TensorOf<T>& t)
+{
+    if (!t.defined()) throw TapeError("GradientTape.watch: argument 't' is an undefined tensor");
+    if (t.is_variable()) watch_variable(t);
+    else tracked_.insert(t.id());
+}
+
+template <class T>
+bool GradientTape::should_record(std::span<const TensorOf<T>* const> inputs)
+{
+    if (paused_) return false;
+    bool any = false;
+    for (const TensorOf<T>* in : inputs) {
+        const auto& impl = in->impl();
+        if (tracked_.count(impl.id)) {
+            any = true;
+        } else if (impl.is_variable && impl.trainable && watch_accessed_variables_) {
+            watch_variable(*in);
+            any = true;
+        }
+    }
+    return any;
+}
+
+template <class T>
+void GradientTape::push(std::shared_ptr<const detail::Node<T>> node)
+{
+    tracked_.insert(node->output);
+    record<T>().nodes.push_back(std::move(node));
+}
+
+template <class T>
+TensorOf<T> GradientTape::gradient(const TensorOf<T>& target,
+                                   const std::type_identity_t<TensorOf<T>>& source,
+                                   const std::type_identity_t<TensorOf<T>>& output_gradients,
+                                   UnconnectedGradients unconnected)
+{
+    return gradient(target, std::vector<TensorOf<T>>{source}, output_gradients, unconnected)[0];
+}
+
+namespace detail {
+// The tapes alive on this thread, innermost last.
+std::vector<GradientTape*>& active_tapes();
+}  // namespace detail
+
+}  // namespace xgrad

@@ -1,0 +1,122 @@
+#include <xgrad/autograd/ops/activations.hpp>
+
+#include <cmath>
+#include <numbers>
+
+#include <xtensor/xmath.hpp>
+
+#include <xgrad/autograd/detail/recording.hpp>
+#include <xgrad/core/reduction.hpp>
+#include <xgrad/autograd/ops/arithmetic.hpp>
+#include <xgrad/autograd/ops/math.hpp>
+#include <xgrad/autograd/ops/reduce.hpp>
+
+namespace xgrad {
+using detail::BackwardFn;
+using detail::check_args;
+using detail::finish;
+
+template <class T>
+TensorOf<T> relu(const TensorOf<T>& x, Where loc)
+{
+    check_args<T>("relu", {{"x", x}});
+    return finish<T>("relu", {&x}, xt::maximum(x.value(), T(0)), loc, [&](const TensorOf<T>&) {
+        return BackwardFn<T>([x](const TensorOf<T>& g) {
+            return std::vector<TensorOf<T>>{mul(g, greater(x, scalar<T>(0)))};
+        });
+    });
+}
+
+template <class T>
+TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha, Where loc)
+{
+    check_args<T>("leaky_relu", {{"x", x}});
+    xt::xarray<T> value = xt::where(x.value() > T(0), x.value(), alpha * x.value());
+    return finish<T>("leaky_relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
+        return BackwardFn<T>([x, alpha](const TensorOf<T>& g) {
+            const xt::xarray<T> slope = xt::where(x.value() > T(0), T(1), alpha);
+            return std::vector<TensorOf<T>>{mul(g, TensorOf<T>(slope))};
+        });
+    });
+}
+
+template <class T>
+TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc)
+{
+    check_args<T>("sigmoid", {{"x", x}});
+    xt::xarray<T> value = T(1) / (T(1) + xt::exp(-x.value()));
+    return finish<T>("sigmoid", {&x}, std::move(value), loc, [](const TensorOf<T>& out) {
+        return BackwardFn<T>([out](const TensorOf<T>& g) {
+            return std::vector<TensorOf<T>>{mul(g, mul(out, sub(scalar<T>(1), out)))};
+        });
+    });
+}
+
+template <class T>
+TensorOf<T> tanh(const TensorOf<T>& x, Where loc)
+{
+    check_args<T>("tanh", {{"x", x}});
+    return finish<T>("tanh", {&x}, xt::tanh(x.value()), loc, [](const TensorOf<T>& out) {
+        return BackwardFn<T>([out](const TensorOf<T>& g) {
+            return std::vector<TensorOf<T>>{mul(g, sub(scalar<T>(1), square(out)))};
+        });
+    });
+}
+
+template <class T>
+TensorOf<T> gelu(const TensorOf<T>& x, Where loc)
+{
+    const T inv_sqrt2 = T(1) / std::numbers::sqrt2_v<T>;
+    return mul(mul(scalar<T>(0.5), x), add(scalar<T>(1), erf(mul(x, scalar<T>(inv_sqrt2)), loc)), loc);
+}
+
+namespace {
+// x - max(x, axis) along `axis`, as an array (the shift makes exp safe).
+template <class T>
+xt::xarray<T> shifted(const xt::xarray<T>& x, std::size_t axis)
+{
+    return x - detail::max_axes(x, {axis});
+}
+}  // namespace
+
+template <class T>
+TensorOf<T> softmax(const TensorOf<T>& x, long axis, Where loc)
+{
+    check_args<T>("softmax", {{"x", x}});
+    const std::size_t ax = normalize_axis(axis, x.rank(), "softmax", x.shape());
+    xt::xarray<T> e = xt::exp(shifted(x.value(), ax));
+    e /= detail::sum_axes(e, {ax});
+    return finish<T>("softmax", {&x}, std::move(e), loc, [axis](const TensorOf<T>& out) {
+        return BackwardFn<T>([out, axis](const TensorOf<T>& g) {
+            const auto dot = reduce_sum(mul(g, out), {axis}, true);
+            return std::vector<TensorOf<T>>{mul(out, sub(g, dot))};
+        });
+    });
+}
+
+template <class T>
+TensorOf<T> log_softmax(const TensorOf<T>& x, long axis, Where loc)
+{
+    check_args<T>("log_softmax", {{"x", x}});
+    const std::size_t ax = normalize_axis(axis, x.rank(), "log_softmax", x.shape());
+    xt::xarray<T> s = shifted(x.value(), ax);
+    s -= xt::log(detail::sum_axes(xt::xarray<T>(xt::exp(s)), {ax}));
+    return finish<T>("log_softmax", {&x}, std::move(s), loc, [axis](const TensorOf<T>& out) {
+        return BackwardFn<T>([out, axis](const TensorOf<T>& g) {
+            return std::vector<TensorOf<T>>{sub(g, mul(exp(out), reduce_sum(g, {axis}, true)))};
+        });
+    });
+}
+
+#define XGRAD_INSTANTIATE(T)                                              \
+    template TensorOf<T> relu(const TensorOf<T>&, Where);                 \
+    template TensorOf<T> leaky_relu(const TensorOf<T>&, T, Where);        \
+    template TensorOf<T> sigmoid(const TensorOf<T>&, Where);              \
+    template TensorOf<T> tanh(const TensorOf<T>&, Where);                 \
+    template TensorOf<T> gelu(const TensorOf<T>&, Where);                 \
+    template TensorOf<T> softmax(const TensorOf<T>&, long, Where);        \
+    template TensorOf<T> log_softmax(const TensorOf<T>&, long, Where);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+
+}  // namespace xgrad

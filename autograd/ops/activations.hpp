@@ -1,0 +1,24 @@
+// Activation functions. softmax and log_softmax subtract the maximum first, so
+// large logits never overflow.
+#pragma once
+
+#include <xgrad/autograd/tensor.hpp>
+
+namespace xgrad {
+
+// max(x, 0);  d/dx = 1 where x > 0, else 0
+template <class T> TensorOf<T> relu(const TensorOf<T>& x, Where loc = Where::current());
+// x where x > 0, alpha x elsewhere (Keras's default alpha = 0.2)
+template <class T> TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha = T(0.2), Where loc = Where::current());
+// 1 / (1 + e^-x);  d/dx = y (1 - y)
+template <class T> TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc = Where::current());
+// tanh(x);  d/dx = 1 - y^2
+template <class T> TensorOf<T> tanh(const TensorOf<T>& x, Where loc = Where::current());
+// x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (Keras's gelu, approximate=False)
+template <class T> TensorOf<T> gelu(const TensorOf<T>& x, Where loc = Where::current());
+// e^(x - max) / sum e^(x - max) along `axis`;  dx = y (g - sum(g y))
+template <class T> TensorOf<T> softmax(const TensorOf<T>& x, long axis = -1, Where loc = Where::current());
+// x - max - log sum e^(x - max) along `axis`;  dx = g - softmax(x) sum(g)
+template <class T> TensorOf<T> log_softmax(const TensorOf<T>& x, long axis = -1, Where loc = Where::current());
+
+}  // namespace xgrad

@@ -1,0 +1,21 @@
+// Reductions over axes (empty = all), keeping reduced axes as 1 when keepdims.
+#pragma once
+
+#include <xgrad/autograd/tensor.hpp>
+
+namespace xgrad {
+
+// sum over axes;  d/dx = broadcast(g)
+template <class T>
+TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
+                       Where loc = Where::current());
+// sum / count (the division happens in T, as TensorFlow does)
+template <class T>
+TensorOf<T> reduce_mean(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
+                        Where loc = Where::current());
+// max over axes;  d/dx = broadcast(g) shared equally among tied maxima
+template <class T>
+TensorOf<T> reduce_max(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
+                       Where loc = Where::current());
+
+}  // namespace xgrad

@@ -1,0 +1,37 @@
+// Ops that move data without arithmetic: reshape, broadcast_to, sum_to,
+// concat, slicing, row gather, stop_gradient.
+#pragma once
+
+#include <vector>
+
+#include <xgrad/autograd/tensor.hpp>
+
+namespace xgrad {
+
+// The same values in a new shape; one dimension may be -1 (inferred).
+template <class T>
+TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape,
+                    Where loc = Where::current());
+// numpy broadcast of x to `shape`;  d/dx = sum_to(g, x.shape)
+template <class T>
+TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::current());
+// The inverse of broadcasting: sums the axes x was broadcast along, giving `shape`.
+template <class T>
+TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::current());
+// Joins tensors along `axis`; all other dimensions must agree.
+template <class T>
+TensorOf<T> concat(const std::vector<TensorOf<T>>& xs, long axis = 0, Where loc = Where::current());
+// x[begin:end] along `axis` (numpy slicing with a step of 1).
+template <class T>
+TensorOf<T> slice(const TensorOf<T>& x, long axis, std::size_t begin, std::size_t end,
+                  Where loc = Where::current());
+// Rows x[indices[0]], x[indices[1]], ... (along axis 0): mini-batches.
+// d/dx scatters (adds) the rows back.
+template <class T>
+TensorOf<T> gather(const TensorOf<T>& x, const std::vector<std::size_t>& indices,
+                   Where loc = Where::current());
+// The same value, cut from the tape: no gradient flows through it.
+template <class T>
+TensorOf<T> stop_gradient(const TensorOf<T>& x);
+
+}  // namespace xgrad

@@ -1,0 +1,127 @@
+// TensorOf<T>: an immutable value (an xt::xarray<T>) with a unique id that tapes
+// use to record the operations applied to it. Copies share the value.
+//   xgrad::Tensor x = xgrad::constant<float>({{1, 2}, {3, 4}});
+//   std::cout << x.value();        // xtensor's operator<<
+// Float32 (`Tensor`) is the default; `Tensor64` serves gradient checks.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <ostream>
+#include <source_location>
+#include <string>
+
+#include <xtensor/xarray.hpp>
+
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/shape.hpp>
+
+namespace xgrad {
+
+// The call site an op was recorded at, reported by anomaly mode.
+using Where = std::source_location;
+
+template <class T> class TensorOf;
+template <class T> class VariableOf;
+using Tensor = TensorOf<float>;
+using Tensor64 = TensorOf<double>;
+using Variable = VariableOf<float>;
+using Variable64 = VariableOf<double>;
+
+namespace detail {
+
+std::uint64_t next_tensor_id();
+
+template <class T>
+struct TensorImpl {
+    explicit TensorImpl(xt::xarray<T>&& v) : value(std::move(v)), id(next_tensor_id()) {}
+    xt::xarray<T> value;
+    std::uint64_t id;
+    bool is_variable = false;
+    bool trainable = false;
+    std::string name;
+};
+
+}  // namespace detail
+
+template <class T>
+class TensorOf {
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                  "xgrad tensors hold float or double");
+
+public:
+    using value_type = T;
+    using array_type = xt::xarray<T>;
+
+    // An undefined tensor: what `gradient` returns for an unconnected source.
+    TensorOf() = default;
+    // A constant holding `value` (moved in, never copied again).
+    TensorOf(array_type value) : impl_(std::make_shared<detail::TensorImpl<T>>(std::move(value))) {}
+
+    bool defined() const { return impl_ != nullptr; }
+    const array_type& value() const { return impl().value; }
+    const Shape& shape() const { return impl().value.shape(); }
+    std::size_t rank() const { return impl().value.dimension(); }
+    std::size_t size() const { return impl().value.size(); }
+    std::uint64_t id() const { return impl().id; }
+    bool is_variable() const { return impl().is_variable; }
+
+    // The single value of a tensor with one element; throws ShapeError otherwise.
+    T item() const
+    {
+        if (size() != 1) {
+            throw ShapeError(detail::cat("item: tensor of shape ", to_string(shape()),
+                                         " has ", size(), " elements, expected exactly 1"));
+        }
+        return *impl().value.data();
+    }
+
+    // Element access with xtensor's (i, j, ...) indexing.
+    template <class... Idx>
+    T operator()(Idx... idx) const { return impl().value(idx...); }
+
+    const detail::TensorImpl<T>& impl() const
+    {
+        if (!impl_) throw Error("tensor: use of an undefined tensor (a gradient that was None?)");
+        return *impl_;
+    }
+    const std::shared_ptr<detail::TensorImpl<T>>& impl_ptr() const { return impl_; }
+
+protected:
+    std::shared_ptr<detail::TensorImpl<T>> impl_;
+};
+
+// An array of `shape` filled row-major from `values`:
+//   xgrad::array<float>({2, 1}, {1, 2})   // a column, which xtensor's {{1}, {2}} cannot spell
+template <class T = float>
+xt::xarray<T> array(const Shape& shape, std::initializer_list<T> values)
+{
+    if (num_elements(shape) != values.size()) {
+        throw ShapeError(detail::cat("array: shape ", to_string(shape), " needs ", num_elements(shape),
+                                     " values, got ", values.size()));
+    }
+    xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
+    std::copy(values.begin(), values.end(), out.begin());
+    return out;
+}
+
+// A constant tensor: `constant<float>({{1, 2}, {3, 4}})`, or from any xtensor expression.
+template <class T = float>
+TensorOf<T> constant(xt::xarray<T> value) { return TensorOf<T>(std::move(value)); }
+template <class T = float>
+TensorOf<T> scalar(T value) { return TensorOf<T>(xt::xarray<T>(value)); }
+template <class T>
+TensorOf<T> zeros(const Shape& shape) { return TensorOf<T>(xt::xarray<T>(shape, T(0))); }
+template <class T>
+TensorOf<T> ones(const Shape& shape) { return TensorOf<T>(xt::xarray<T>(shape, T(1))); }
+
+template <class T>
+std::ostream& operator<<(std::ostream& out, const TensorOf<T>& t)
+{
+    if (!t.defined()) return out << "<undefined tensor>";
+    return out << t.value();
+}
+
+}  // namespace xgrad

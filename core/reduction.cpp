@@ -1,0 +1,62 @@
+#include <xgrad/core/reduction.hpp>
+
+#include <algorithm>
+
+namespace xgrad::detail {
+
+namespace {
+// Reduces one axis of a row-major array seen as (outer, dim, inner), keeping it as 1.
+template <class T, class Op>
+xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op)
+{
+    const auto& shape = x.shape();
+    std::size_t outer = 1, inner = 1;
+    for (std::size_t i = 0; i < axis; ++i) outer *= shape[i];
+    for (std::size_t i = axis + 1; i < shape.size(); ++i) inner *= shape[i];
+    const std::size_t dim = shape[axis];
+    auto out_shape = shape;
+    out_shape[axis] = 1;
+    xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
+    const T* src = x.data();
+    T* dst = out.data();
+    for (std::size_t o = 0; o < outer; ++o) {
+        T* row = dst + o * inner;
+        const T* block = src + o * dim * inner;
+        std::copy(block, block + inner, row);
+        for (std::size_t d = 1; d < dim; ++d) {
+            const T* in = block + d * inner;
+            for (std::size_t i = 0; i < inner; ++i) row[i] = op(row[i], in[i]);
+        }
+    }
+    return out;
+}
+
+template <class T, class Op>
+xt::xarray<T> reduce_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, Op op)
+{
+    if (axes.empty()) return x;
+    xt::xarray<T> out = reduce_axis(x, axes.back(), op);
+    for (auto it = axes.rbegin() + 1; it != axes.rend(); ++it) out = reduce_axis(out, *it, op);
+    return out;
+}
+}  // namespace
+
+template <class T>
+xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes)
+{
+    return reduce_axes(x, axes, [](T a, T b) { return a + b; });
+}
+
+template <class T>
+xt::xarray<T> max_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes)
+{
+    // NaN propagates, as in TensorFlow.
+    return reduce_axes(x, axes, [](T a, T b) { return (a != a || a > b) ? a : (b != b ? b : std::max(a, b)); });
+}
+
+template xt::xarray<float> sum_axes(const xt::xarray<float>&, const std::vector<std::size_t>&);
+template xt::xarray<double> sum_axes(const xt::xarray<double>&, const std::vector<std::size_t>&);
+template xt::xarray<float> max_axes(const xt::xarray<float>&, const std::vector<std::size_t>&);
+template xt::xarray<double> max_axes(const xt::xarray<double>&, const std::vector<std::size_t>&);
+
+}  // namespace xgrad::detail

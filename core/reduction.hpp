@@ -1,0 +1,19 @@
+// Reduction kernels over axes, in T and in a fixed order (so results never
+// depend on the thread count). Results keep the reduced axes as length 1.
+#pragma once
+
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+namespace xgrad::detail {
+
+// Sum over `axes` (sorted, normalized); accumulates in T, axis by axis.
+template <class T>
+xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes);
+
+// Maximum over `axes` (sorted, normalized).
+template <class T>
+xt::xarray<T> max_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes);
+
+}  // namespace xgrad::detail

@@ -1,0 +1,38 @@
+// Shapes, numpy broadcasting and axis handling, with errors that name the op.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+namespace xgrad {
+
+// A tensor shape; the same type xt::xarray uses.
+using Shape = xt::xarray<float>::shape_type;
+// A list of axes; negative values count from the end as in numpy.
+using Axes = std::vector<long>;
+
+// "(2, 3)"; "()" for a scalar.
+std::string to_string(const Shape& shape);
+
+// Product of the dimensions (1 for a scalar).
+std::size_t num_elements(const Shape& shape);
+
+// numpy broadcasting of two shapes. Throws ShapeError naming `op` and both
+// arguments when a dimension pair is neither equal nor 1.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op,
+                       const char* name_a = "a", const char* name_b = "b");
+
+// Maps `axis` (possibly negative) into [0, rank). Throws ShapeError naming the op.
+std::size_t normalize_axis(long axis, std::size_t rank, const char* op, const Shape& shape);
+
+// Sorted, de-duplicated, normalized axes; an empty list means every axis.
+std::vector<std::size_t> normalize_axes(const Axes& axes, std::size_t rank, const char* op,
+                                        const Shape& shape);
+
+// The shape after reducing `axes` (already normalized), keeping them as 1 or dropping them.
+Shape reduced_shape(const Shape& shape, const std::vector<std::size_t>& axes, bool keepdims);
+
+}  // namespace xgrad
