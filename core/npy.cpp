@@ -1,0 +1,104 @@
+#include <xgrad/core/npy.hpp>
+
+#include <cstring>
+#include <fstream>
+#include <regex>
+
+#include <xgrad/core/atomic_file.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/shape.hpp>
+
+namespace xgrad {
+
+namespace {
+template <class T>
+const char* descr() { return std::is_same_v<T, float> ? "<f4" : "<f8"; }
+}  // namespace
+
+template <class T>
+void write_npy(std::ostream& out, const xt::xarray<T>& array)
+{
+    std::string shape = "(";
+    for (std::size_t i = 0; i < array.dimension(); ++i) shape += std::to_string(array.shape()[i]) + ", ";
+    if (array.dimension() > 1) shape.resize(shape.size() - 2);
+    else if (array.dimension() == 1) shape.resize(shape.size() - 1);
+    shape += ")";
+    std::string header = detail::cat("{'descr': '", descr<T>(), "', 'fortran_order': False, 'shape': ", shape, ", }");
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header += '\n';
+    const auto len = static_cast<std::uint16_t>(header.size());
+    out.write("\x93NUMPY\x01\x00", 8);
+    const char len_bytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
+    out.write(len_bytes, 2);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(reinterpret_cast<const char*>(array.data()), static_cast<std::streamsize>(array.size() * sizeof(T)));
+}
+
+template <class T>
+xt::xarray<T> read_npy(std::istream& in, const std::string& source)
+{
+    char magic[10];
+    if (!in.read(magic, 10) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
+        throw IOError(detail::cat("load_npy: '", source, "' is not a .npy file (bad magic or shorter than 10 bytes)"));
+    }
+    std::size_t header_len = static_cast<unsigned char>(magic[8]) | (static_cast<unsigned char>(magic[9]) << 8);
+    if (magic[6] != 1) {
+        char extra[2];
+        if (!in.read(extra, 2)) throw IOError(detail::cat("load_npy: '", source, "' is truncated in its header"));
+        header_len |= (static_cast<std::size_t>(static_cast<unsigned char>(extra[0])) << 16) |
+                      (static_cast<std::size_t>(static_cast<unsigned char>(extra[1])) << 24);
+    }
+    if (header_len > (1u << 20)) throw IOError(detail::cat("load_npy: '", source, "' has an implausible header length ", header_len));
+    std::string header(header_len, '\0');
+    if (!in.read(header.data(), static_cast<std::streamsize>(header_len))) {
+        throw IOError(detail::cat("load_npy: '", source, "' is truncated: header of ", header_len, " bytes expected"));
+    }
+    std::smatch m;
+    if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")) || m[1] != descr<T>()) {
+        throw IOError(detail::cat("load_npy: '", source, "' does not hold dtype ", descr<T>(), " (header: ", header, ")"));
+    }
+    if (std::regex_search(header, std::regex("'fortran_order':\\s*True"))) {
+        throw IOError(detail::cat("load_npy: '", source, "' is in Fortran order; only C order is supported"));
+    }
+    if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)"))) {
+        throw IOError(detail::cat("load_npy: '", source, "' has no shape in its header"));
+    }
+    Shape shape;
+    const std::string dims = m[1];
+    const std::regex number("\\d+");
+    for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
+        shape.push_back(std::stoull(it->str()));
+    }
+    xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
+    const auto bytes = static_cast<std::streamsize>(out.size() * sizeof(T));
+    if (!in.read(reinterpret_cast<char*>(out.data()), bytes)) {
+        throw IOError(detail::cat("load_npy: '", source, "' is truncated: ", bytes, " data bytes expected for shape ",
+                                  to_string(shape), ", got ", in.gcount()));
+    }
+    return out;
+}
+
+template <class T>
+void save_npy(const std::string& path, const xt::xarray<T>& array)
+{
+    write_file_atomically(path, [&](std::ostream& out) { write_npy(out, array); });
+}
+
+template <class T>
+xt::xarray<T> load_npy(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IOError(detail::cat("load_npy: cannot open '", path, "' (missing file?)"));
+    return read_npy<T>(in, path);
+}
+
+#define XGRAD_INSTANTIATE(T)                                                  \
+    template void write_npy(std::ostream&, const xt::xarray<T>&);             \
+    template xt::xarray<T> read_npy(std::istream&, const std::string&);       \
+    template void save_npy(const std::string&, const xt::xarray<T>&);         \
+    template xt::xarray<T> load_npy(const std::string&);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+
+}  // namespace xgrad

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds xgrad and runs the examples (short mode).
+# Output files (CSV, PNG) land in ./out/ unless XGRAD_OUT is set.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+xgrad_install_packages
+
+cd "$XGRAD_ROOT"
+xgrad_build build -DXGRAD_BUILD_TESTS=OFF
+export XGRAD_OUT="${XGRAD_OUT:-$XGRAD_ROOT/out}"
+mkdir -p "$XGRAD_OUT"
+for example in linear_regression dense_network fashion_mnist convergence custom_optimizer; do
+  if [ -x "build/examples/$example" ]; then
+    echo
+    echo "=================== $example ==================="
+    "build/examples/$example" --out "$XGRAD_OUT"
+  fi
+done
+echo
+echo "Outputs (CSV, PNG) are in $XGRAD_OUT"
