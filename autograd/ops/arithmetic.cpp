@@ -74,7 +74,8 @@ TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc)
     check_args<T>("pow", {{"x", x}});
     return finish<T>("pow", {&x}, xt::pow(x.value(), p), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x, p](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{mul(g, mul(scalar<T>(p), pow(x, p - T(1))))};
+            // (g * p) * x^(p-1): TensorFlow's order, so float32 results round alike.
+            return std::vector<TensorOf<T>>{mul(mul(g, scalar<T>(p)), pow(x, p - T(1)))};
         });
     });
 }
@@ -90,7 +91,7 @@ TensorOf<T> pow(const TensorOf<T>& x, const TensorOf<T>& y, Where loc)
             const auto positive = greater(x, scalar<T>(0));
             const auto safe_log = mul(log(where(positive, x, ones_like(x))), positive);
             return std::vector<TensorOf<T>>{
-                sum_to(mul(g, mul(y, pow(x, sub(y, scalar<T>(1))))), x.shape()),
+                sum_to(mul(mul(g, y), pow(x, sub(y, scalar<T>(1)))), x.shape()),
                 sum_to(mul(g, mul(out, safe_log)), y.shape())};
         });
     });
