@@ -1,0 +1,49 @@
+// Helpers shared by the benchmark executables: timing, thread control
+// (OpenMP and OpenBLAS together), peak memory, result lines.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace xgrad::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> v);
+
+// Sets the OpenMP thread count and, when the BLAS is OpenBLAS, its thread count too.
+void set_threads(int threads);
+
+// Peak resident set size of this process in KiB (VmHWM).
+long peak_rss_kib();
+
+// Prints one machine-readable line: "result key=value key=value ...".
+struct Result {
+    std::string line = "result";
+    Result& add(const std::string& key, const std::string& value);
+    Result& add(const std::string& key, double value);
+    void print() const;
+};
+
+// The median seconds per call of `fn` over `reps` calls, after `warmup` calls.
+template <class Fn>
+double time_median(int warmup, int reps, Fn&& fn)
+{
+    for (int i = 0; i < warmup; ++i) fn();
+    std::vector<double> t;
+    for (int i = 0; i < reps; ++i) {
+        const auto start = Clock::now();
+        fn();
+        t.push_back(seconds_since(start));
+    }
+    return median(std::move(t));
+}
+
+}  // namespace xgrad::bench

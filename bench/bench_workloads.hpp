@@ -1,0 +1,28 @@
+// The workloads of xgrad_bench. Each takes its parameters as key=value
+// options and prints one result line (see bench_common.hpp).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace xgrad::bench {
+
+struct Options {
+    std::map<std::string, std::string> values;
+    std::string get(const std::string& key, const std::string& fallback) const;
+    double number(const std::string& key, double fallback) const;
+};
+
+// a = b + s * c over n floats: the memory-bandwidth ceiling (STREAM triad, 12 bytes/element).
+void run_triad(const Options& o);
+// One optimizer step (adam|momentum) over n parameters split into `tensors` variables.
+void run_optim(const Options& o);
+// The tutorial loop: minimise 2x^4 + 3x^3 + 2 with the tape rebuilt each iteration.
+void run_tutorial(const Options& o);
+// Median seconds of one library optimizer step (adam|momentum) over variables of `sizes`.
+double time_library_step(const std::string& opt, const std::vector<std::size_t>& sizes, int reps);
+// Fashion-MNIST MLP training: seconds per epoch, test accuracy, peak memory.
+void run_mlp(const Options& o);
+
+}  // namespace xgrad::bench

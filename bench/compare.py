@@ -1,0 +1,178 @@
+#!/usr/bin/python3
+"""Runs xgrad (build-bench/bench/xgrad_bench) and PyTorch (bench/torch_bench.py)
+side by side, interleaved (xgrad, torch, xgrad, torch, ...), takes medians and
+writes a markdown table to bench/results/latest.md. Called by bench/compare.sh.
+
+Environment: XGRAD_BENCH_REPS (interleaved repetitions, default 5),
+XGRAD_BENCH_MLP_EPOCHS (default 1), XGRAD_BENCH_MLP_REPS (default 3),
+XGRAD_BENCH_ONLY (comma list of optim,tutorial,mlp; default all).
+"""
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+XGRAD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "build-bench", "bench", "xgrad_bench")
+TORCH = ["/usr/bin/python3", os.path.join(HERE, "torch_bench.py")]
+REPS = int(os.environ.get("XGRAD_BENCH_REPS", 5))
+MLP_EPOCHS = int(os.environ.get("XGRAD_BENCH_MLP_EPOCHS", 1))
+MLP_REPS = int(os.environ.get("XGRAD_BENCH_MLP_REPS", 3))
+ONLY = os.environ.get("XGRAD_BENCH_ONLY", "optim,tutorial,mlp").split(",")
+THREADS = [1, 2]
+ENV_KEYS = ["OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OPENBLAS_L2_SIZE", "GOTO_NUM_THREADS",
+            "OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "MKL_NUM_THREADS", "OMP_WAIT_POLICY"]
+
+
+def parse(line):
+    if not line.startswith("result "):
+        log(f"bench process said: {line.strip()!r}")
+        return None
+    return dict(kv.split("=", 1) for kv in line.split()[1:])
+
+
+class Server:
+    """A long-lived bench process answering one command per line."""
+
+    def __init__(self, argv):
+        self.proc = subprocess.Popen(argv + ["serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def run(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return parse(self.proc.stdout.readline())
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def median_of(samples, key):
+    """The median of `key` over the samples; NaN if a sample failed."""
+    if any(s is None for s in samples):
+        return float("nan")
+    return statistics.median(float(s[key]) for s in samples)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def interleave(commands, reps):
+    """commands: {label: (server, command)}; runs them round-robin `reps` times."""
+    samples = {label: [] for label in commands}
+    for _ in range(reps):
+        for label, (server, command) in commands.items():
+            samples[label].append(server.run(command))
+    return samples
+
+
+def bench_optim(xg, tc, rows):
+    triad = {}
+    for t in THREADS:
+        s = interleave({"triad": (xg, f"triad n=1e7 threads={t} reps=10")}, REPS)["triad"]
+        triad[t] = median_of(s, "gbps")
+        rows.append(["STREAM triad a=b+s*c, 1e7 floats (C++)", t, f"{median_of(s, 'ms'):.2f} ms "
+                     f"({triad[t]:.1f} GB/s)", "", "", "12 B/element"])
+    for opt in ["adam", "momentum"]:
+        for tensors in [1, 100]:
+            for t in THREADS:
+                base = f"optim opt={opt} n=1e7 tensors={tensors} threads={t} reps=10"
+                s = interleave({"xgrad": (xg, base + " impl=lib"), "ref": (xg, base + " impl=ref"),
+                                "single": (tc, base + " foreach=0"), "foreach": (tc, base + " foreach=1")}, REPS)
+                ms = {k: median_of(v, "ms") for k, v in s.items()}
+                gbps = median_of(s["xgrad"], "gbps")
+                best = min(("single", "foreach"), key=lambda k: ms[k])
+                rows.append([f"{opt} step, 1e7 params in {tensors} tensor{'s' if tensors > 1 else ''}", t,
+                             f"{ms['xgrad']:.2f} ms ({gbps:.1f} GB/s, {100 * gbps / triad[t]:.0f}% of triad)",
+                             f"{ms[best]:.2f} ms ({best})", f"{ms[best] / ms['xgrad']:.2f}x",
+                             f"fused bench-local loop {ms['ref']:.2f} ms; torch other impl "
+                             f"{ms['foreach' if best == 'single' else 'single']:.2f} ms"])
+                log(rows[-1])
+
+
+def bench_tutorial(xg, tc, rows):
+    for opt in ["gd", "adam"]:
+        cmd = f"tutorial opt={opt} iters=2000 reps=3"
+        s = interleave({"xgrad": (xg, cmd), "torch": (tc, cmd)}, REPS)
+        us = {k: median_of(v, "us_per_iter") for k, v in s.items()}
+        rows.append([f"tutorial loop 2x^4+3x^3+2, {opt}, 2000 iterations", 1, f"{us['xgrad']:.2f} us/iter",
+                     f"{us['torch']:.2f} us/iter", f"{us['torch'] / us['xgrad']:.1f}x",
+                     "final x: " + ", ".join(f"{k} {float(v[0]['x']):.6g}" for k, v in s.items() if v[0])])
+        log(rows[-1])
+
+
+def run_process(argv, threads):
+    env = dict(os.environ)
+    for key in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"]:
+        env.setdefault(key, str(threads))  # respect the caller's settings
+    out = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True, check=True).stdout
+    return parse(out.strip().splitlines()[-1])
+
+
+def bench_mlp(rows):
+    for hidden, batch in [("128", 32), ("128", 128), ("512,512", 128)]:
+        args = ["mlp", f"hidden={hidden}", f"batch={batch}", f"epochs={MLP_EPOCHS}"]
+        samples = {(who, t): [] for who in ("xgrad", "torch") for t in THREADS}
+        for _ in range(MLP_REPS):
+            for t in THREADS:
+                samples[("xgrad", t)].append(run_process([XGRAD] + args + [f"threads={t}"], t))
+                samples[("torch", t)].append(run_process(TORCH + args + [f"threads={t}"], t))
+        sec = {k: median_of(v, "sec_per_epoch") for k, v in samples.items()}
+        bx = min(THREADS, key=lambda t: sec[("xgrad", t)])
+        bt = min(THREADS, key=lambda t: sec[("torch", t)])
+        acc = {w: median_of(samples[(w, b)], "accuracy") * 100 for w, b in (("xgrad", bx), ("torch", bt))}
+        mem = {w: median_of(samples[(w, b)], "peak_rss_mib") for w, b in (("xgrad", bx), ("torch", bt))}
+        name = f"MLP 784-{hidden.replace(',', '-')}-10, batch {batch}, {MLP_EPOCHS} epoch"
+        rows.append([name + " (s/epoch)", f"{bx} / {bt}", f"{sec[('xgrad', bx)]:.3f} s",
+                     f"{sec[('torch', bt)]:.3f} s", f"{sec[('torch', bt)] / sec[('xgrad', bx)]:.2f}x",
+                     "all: " + ", ".join(f"{w} t{t} {sec[(w, t)]:.3f}" for w, t in sec)])
+        rows.append([name + " test accuracy", f"{bx} / {bt}", f"{acc['xgrad']:.2f}%", f"{acc['torch']:.2f}%",
+                     f"{acc['xgrad'] - acc['torch']:+.2f} pts", ""])
+        rows.append([name + " peak RSS (VmHWM)", f"{bx} / {bt}", f"{mem['xgrad']:.0f} MiB",
+                     f"{mem['torch']:.0f} MiB", f"{mem['torch'] / mem['xgrad']:.2f}x", "lower is better"])
+        log(rows[-3:])
+
+
+def header():
+    load = open("/proc/loadavg").read().split()[:3]
+    env = ", ".join(f"{k}={os.environ[k]}" for k in ENV_KEYS if k in os.environ) or "(none set)"
+    torch_version = subprocess.run(TORCH[:1] + ["-c", "import torch; print(torch.__version__)"],
+                                   stdout=subprocess.PIPE, text=True).stdout.strip()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    return [f"# xgrad vs PyTorch ({time.strftime('%Y-%m-%d %H:%M:%S')})", "",
+            f"- machine: {cpu}, {os.cpu_count()} CPUs, {platform.platform()}; load average at start: {' '.join(load)}",
+            f"- PyTorch {torch_version}; threads environment: {env}",
+            f"- {REPS} interleaved repetitions per row (MLP: {MLP_REPS}), medians; speedup = torch / xgrad time "
+            "(higher is better for xgrad); torch at its best implementation (single-tensor or foreach) and, "
+            "for the MLP, its best thread count (threads column: xgrad / torch)", ""]
+
+
+def main():
+    rows = []
+    xg, tc = Server([XGRAD]), Server(TORCH)
+    try:
+        if "optim" in ONLY:
+            bench_optim(xg, tc, rows)
+        if "tutorial" in ONLY:
+            bench_tutorial(xg, tc, rows)
+    finally:
+        xg.close()
+        tc.close()
+    if "mlp" in ONLY:
+        bench_mlp(rows)
+    load = " ".join(open("/proc/loadavg").read().split()[:3])
+    lines = header() + ["| workload | threads | xgrad | PyTorch | speedup | notes |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    lines += ["", f"Load average at the end: {load}", ""]
+    text = "\n".join(lines)
+    print(text)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "latest.md"), "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""The PyTorch side of bench/compare.sh (run with /usr/bin/python3, which has python3-torch).
+
+    torch_bench.py <workload> key=value ...   one workload, one result line
+    torch_bench.py serve                      commands from stdin, one per line
+
+Workloads mirror xgrad_bench: optim, tutorial, mlp. Result lines read
+"result key=value ...". optim takes foreach=0|1 (torch's single-tensor or
+multi-tensor Adam/SGD implementation).
+"""
+import gzip
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def result(**kv):
+    print("result " + " ".join(f"{k}={v}" for k, v in kv.items()), flush=True)
+
+
+def time_median(warmup, reps, fn):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def split(n, parts):
+    sizes = [n // parts] * parts
+    sizes[-1] += n % parts
+    return sizes
+
+
+def run_optim(o):
+    opt, n, tensors = o.get("opt", "adam"), int(float(o.get("n", 1e7))), int(o.get("tensors", 1))
+    threads, reps, foreach = int(o.get("threads", 1)), int(o.get("reps", 10)), o.get("foreach", "0") == "1"
+    torch.set_num_threads(threads)
+    params = [torch.full((s,), 0.5, requires_grad=True) for s in split(n, tensors)]
+    for p in params:
+        p.grad = torch.full_like(p, 1e-3)
+    if opt == "adam":
+        optimizer = torch.optim.Adam(params, lr=1e-3, eps=1e-7, foreach=foreach)
+    else:
+        optimizer = torch.optim.SGD(params, lr=1e-3, momentum=0.9, foreach=foreach)
+    sec = time_median(2, reps, optimizer.step)
+    nbytes = 28 if opt == "adam" else 20
+    result(workload="optim", opt=opt, impl="foreach" if foreach else "single", tensors=tensors,
+           threads=threads, n=n, ms=sec * 1e3, gbps=nbytes * n / sec / 1e9)
+
+
+def run_tutorial(o):
+    opt, iters, reps = o.get("opt", "gd"), int(o.get("iters", 2000)), int(o.get("reps", 3))
+    lr = float(o.get("lr", 1e-3))
+    torch.set_num_threads(1)
+    final = [0.0]
+
+    def loop():
+        x = torch.tensor(2.0, requires_grad=True)
+        optimizer = (torch.optim.SGD([x], lr=lr) if opt == "gd"
+                     else torch.optim.Adam([x], lr=lr, betas=(0.9, 0.999), eps=1e-7))
+        for _ in range(iters):
+            optimizer.zero_grad()
+            y = 2 * x ** 4 + 3 * x ** 3 + 2
+            y.backward()
+            optimizer.step()
+        final[0] = x.item()
+
+    sec = time_median(1, reps, loop)
+    result(workload="tutorial", opt=opt, iters=iters, us_per_iter=sec * 1e6 / iters, x=final[0])
+
+
+def load_idx(name):
+    with gzip.open(os.path.join(DATA, name), "rb") as f:
+        data = f.read()
+    if name.endswith("labels-idx1-ubyte.gz"):
+        return torch.from_numpy(np.frombuffer(data, np.uint8, offset=8).astype(np.int64))
+    images = np.frombuffer(data, np.uint8, offset=16).reshape(-1, 784)
+    return torch.from_numpy(images.astype(np.float32) / np.float32(255))
+
+
+def peak_rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
+
+
+def run_mlp(o):
+    hidden = [int(h) for h in o.get("hidden", "128").split(",")]
+    batch, epochs = int(o.get("batch", 32)), int(o.get("epochs", 1))
+    threads = int(o.get("threads", 1))
+    torch.set_num_threads(threads)
+    torch.manual_seed(int(o.get("seed", 0)))
+    x_train, y_train = load_idx("train-images-idx3-ubyte.gz"), load_idx("train-labels-idx1-ubyte.gz")
+    x_test, y_test = load_idx("t10k-images-idx3-ubyte.gz"), load_idx("t10k-labels-idx1-ubyte.gz")
+    layers, width = [], 784
+    for h in hidden:
+        layers += [torch.nn.Linear(width, h), torch.nn.ReLU()]
+        width = h
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(width, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    epoch_times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        order = torch.randperm(len(x_train))
+        for i in range(0, len(x_train), batch):
+            idx = order[i:i + batch]
+            optimizer.zero_grad()
+            loss = loss_fn(model(x_train[idx]), y_train[idx])
+            loss.backward()
+            optimizer.step()
+        epoch_times.append(time.perf_counter() - start)
+    with torch.no_grad():
+        accuracy = (model(x_test).argmax(1) == y_test).float().mean().item()
+    result(workload="mlp", hidden=",".join(map(str, hidden)), batch=batch, threads=threads,
+           sec_per_epoch=statistics.median(epoch_times), accuracy=accuracy, loss=loss.item(),
+           peak_rss_mib=peak_rss_kib() / 1024)
+
+
+WORKLOADS = {"optim": run_optim, "tutorial": run_tutorial, "mlp": run_mlp}
+
+
+def run(words):
+    if words:
+        WORKLOADS[words[0]](dict(w.split("=", 1) for w in words[1:]))
+
+
+def main():
+    torch.set_num_interop_threads(1)
+    if sys.argv[1:] == ["serve"]:
+        for line in sys.stdin:
+            try:
+                run(line.split())
+            except Exception as e:  # report and keep serving
+                print(f"error {e!r}", flush=True)
+    else:
+        run(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
