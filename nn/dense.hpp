@@ -1,0 +1,45 @@
+// Dense: y = activation(x @ kernel + bias) on the last axis of x, as Keras's
+// Dense. kernel: (in, units), bias: (units,). Built on the first call from
+// x's last axis; inputs of any rank >= 2: (batch, 10, 10) -> (batch, 10, units).
+//   xgrad::nn::Dense hidden(128, "relu");                     // glorot_uniform kernel, zeros bias
+//   xgrad::nn::Dense out(10, "softmax", true, "he_uniform", "zeros", "logits");
+#pragma once
+
+#include <xgrad/nn/activations.hpp>
+#include <xgrad/nn/layer.hpp>
+
+namespace xgrad::nn {
+
+class Dense : public Layer {
+public:
+    explicit Dense(std::size_t units, const std::string& activation = "linear", bool use_bias = true,
+                   const std::string& kernel_initializer = "glorot_uniform",
+                   const std::string& bias_initializer = "zeros", const std::string& name = "");
+
+    std::size_t units() const { return units_; }
+    const std::string& activation() const { return activation_name_; }
+    bool use_bias() const { return use_bias_; }
+    // Valid once built.
+    const Variable& kernel() const;
+    const Variable& bias() const;
+
+    // x @ kernel + bias, before the activation (the logits of a softmax layer).
+    Tensor linear(const Tensor& x);
+
+    Shape compute_output_shape(const Shape& input_shape) const override;
+    std::map<std::string, std::string> get_config() const override;
+
+protected:
+    void build_impl(const Shape& input_shape) override;
+    void check_input(const Tensor& x) const override;
+    Tensor call(const Tensor& x) override;
+
+private:
+    std::size_t units_;
+    std::string activation_name_;
+    ActivationFn activation_;
+    bool use_bias_;
+    std::string kernel_initializer_, bias_initializer_;
+};
+
+}  // namespace xgrad::nn

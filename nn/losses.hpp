@@ -1,0 +1,106 @@
+// Losses, as Keras 3 computes them (keras/src/losses, backend/tensorflow/nn.py),
+// eps = 1e-7, each per sample over the last axis, then reduced:
+//   MeanSquaredError:   mean((y - p)^2, last axis)
+//   CategoricalCrossentropy:
+//     probabilities: p /= sum(p); p = clip(p, eps, 1 - eps); -sum(y log p)
+//     from_logits:   softmax_cross_entropy_with_logits (fused, stable)
+//   SparseCategoricalCrossentropy (y = class index, shape (...) or (..., 1)):
+//     probabilities: the logits form applied to log(clip(p, eps, 1 - eps))
+//     from_logits:   sparse_softmax_cross_entropy_with_logits
+//   BinaryCrossentropy: mean over the last axis of
+//     probabilities: -(y log(clip(p)) + (1 - y) log(1 - clip(p)))
+//     from_logits:   max(x, 0) - x y + log(1 + e^-|x|)
+// Reduction: SumOverBatchSize (Keras's default, "mean") = sum / number of
+// per-sample values; Sum; None keeps the per-sample values.
+// As Keras does with a softmax/sigmoid output's _keras_logits, fit() hands a
+// cross-entropy loss the logits of a final softmax/sigmoid Dense
+// (call_from_logits_of), the fused path.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <xgrad/autograd/tensor.hpp>
+
+namespace xgrad::nn {
+
+enum class Reduction { SumOverBatchSize, Sum, None };
+// "sum_over_batch_size" (or "mean", "auto"), "sum", "none"; throws ValueError otherwise.
+Reduction reduction_from_string(const std::string& name);
+
+class Loss {
+public:
+    Loss(std::string name, Reduction reduction) : name_(std::move(name)), reduction_(reduction) {}
+    virtual ~Loss() = default;
+
+    // The reduced loss: reduce(call(y_true, y_pred)).
+    Tensor operator()(const Tensor& y_true, const Tensor& y_pred) const;
+    // The unreduced loss, one value per sample (the last axis consumed).
+    virtual Tensor call(const Tensor& y_true, const Tensor& y_pred) const = 0;
+    // The name of the final activation whose logits this loss can take directly
+    // ("softmax", "sigmoid"), or "" when it cannot.
+    virtual std::string fuses_activation() const { return ""; }
+    // The unreduced loss of activation(logits), computed from the logits.
+    virtual Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const;
+    Tensor reduce(const Tensor& values) const;
+
+    const std::string& name() const { return name_; }
+    Reduction reduction() const { return reduction_; }
+
+private:
+    std::string name_;
+    Reduction reduction_;
+};
+
+class MeanSquaredError : public Loss {
+public:
+    explicit MeanSquaredError(Reduction reduction = Reduction::SumOverBatchSize)
+        : Loss("mean_squared_error", reduction) {}
+    Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
+};
+
+class CategoricalCrossentropy : public Loss {
+public:
+    explicit CategoricalCrossentropy(bool from_logits = false, Reduction reduction = Reduction::SumOverBatchSize)
+        : Loss("categorical_crossentropy", reduction), from_logits_(from_logits) {}
+    Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
+    std::string fuses_activation() const override { return from_logits_ ? "" : "softmax"; }
+    Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
+    bool from_logits() const { return from_logits_; }
+
+private:
+    bool from_logits_;
+};
+
+class SparseCategoricalCrossentropy : public Loss {
+public:
+    explicit SparseCategoricalCrossentropy(bool from_logits = false,
+                                           Reduction reduction = Reduction::SumOverBatchSize)
+        : Loss("sparse_categorical_crossentropy", reduction), from_logits_(from_logits) {}
+    Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
+    std::string fuses_activation() const override { return from_logits_ ? "" : "softmax"; }
+    Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
+    bool from_logits() const { return from_logits_; }
+
+private:
+    bool from_logits_;
+};
+
+class BinaryCrossentropy : public Loss {
+public:
+    explicit BinaryCrossentropy(bool from_logits = false, Reduction reduction = Reduction::SumOverBatchSize)
+        : Loss("binary_crossentropy", reduction), from_logits_(from_logits) {}
+    Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
+    std::string fuses_activation() const override { return from_logits_ ? "" : "sigmoid"; }
+    Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
+    bool from_logits() const { return from_logits_; }
+
+private:
+    bool from_logits_;
+};
+
+// By Keras name: "mse"/"mean_squared_error", "categorical_crossentropy",
+// "sparse_categorical_crossentropy", "binary_crossentropy"; throws ValueError otherwise.
+std::shared_ptr<Loss> make_loss(const std::string& name);
+
+}  // namespace xgrad::nn

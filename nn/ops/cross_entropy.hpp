@@ -1,0 +1,28 @@
+// Fused, numerically stable softmax cross-entropy on the last axis (the ops
+// behind TensorFlow's tf.nn.softmax_cross_entropy_with_logits and its sparse
+// form). With s = x - max(x) and lse = log(sum(e^s)), per row:
+//   loss = sum_j labels_j (lse - s_j)                  (dense labels)
+//   loss = lse - s_y                                    (sparse: class index y)
+//   d loss / d logits = softmax(x) - labels             (sparse: softmax(x) - onehot(y))
+//   d loss / d labels = -log_softmax(x)                 (dense only)
+// The forward pass computes the backprop term once (as TensorFlow's kernel
+// does); the backward pass multiplies it by the incoming gradient. That term is
+// a constant for higher-order gradients, as in TensorFlow.
+#pragma once
+
+#include <xgrad/autograd/tensor.hpp>
+
+namespace xgrad {
+
+// labels and logits of the same shape (..., classes) -> loss of shape (...).
+template <class T>
+TensorOf<T> softmax_cross_entropy_with_logits(const TensorOf<T>& labels, const TensorOf<T>& logits,
+                                              Where loc = Where::current());
+
+// labels: class indices stored as floats, shape (...); logits (..., classes) -> loss (...).
+// Throws ValueError naming the position when a label is not an integer in [0, classes).
+template <class T>
+TensorOf<T> sparse_softmax_cross_entropy_with_logits(const TensorOf<T>& labels, const TensorOf<T>& logits,
+                                                     Where loc = Where::current());
+
+}  // namespace xgrad
