@@ -1,0 +1,108 @@
+// Sequential::save_weights / load_weights. A checkpoint is a directory:
+//   manifest.txt    "xgrad-weights 1", then one line per parameter:
+//                   <name> <file> <rank> <dim>...    e.g. "dense_1.kernel dense_1.kernel.npy 2 784 128"
+//   <name>.npy      its float32 value (numpy reads it)
+// Every file is written atomically; the manifest last, so a reader never sees
+// a manifest naming files that are not complete. Loading reads and checks
+// everything before assigning anything.
+#include <xgrad/nn/sequential.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <xgrad/core/atomic_file.hpp>
+#include <xgrad/core/npy.hpp>
+
+namespace xgrad::nn {
+namespace {
+constexpr const char* manifest_header = "xgrad-weights 1";
+
+struct Entry {
+    std::string name, file;
+    Shape shape;
+};
+
+std::vector<Entry> read_manifest(const std::string& dir)
+{
+    const std::string path = dir + "/manifest.txt";
+    std::ifstream in(path);
+    if (!in) throw IOError(detail::cat(path, ": cannot open the checkpoint manifest (missing or unreadable)"));
+    std::string line;
+    if (!std::getline(in, line) || line != manifest_header) {
+        throw IOError(detail::cat(path, ": not an xgrad checkpoint manifest (expected the first line '",
+                                  manifest_header, "')"));
+    }
+    std::vector<Entry> entries;
+    for (int number = 2; std::getline(in, line); ++number) {
+        if (line.empty()) continue;
+        std::istringstream fields(line);
+        Entry e;
+        std::size_t rank = 0;
+        if (!(fields >> e.name >> e.file >> rank) || rank > 8) {
+            throw IOError(detail::cat(path, ": line ", number, " is corrupt (expected '<name> <file> <rank> <dims>')"));
+        }
+        for (std::size_t i = 0; i < rank; ++i) {
+            std::size_t d = 0;
+            if (!(fields >> d)) throw IOError(detail::cat(path, ": line ", number, " has fewer than ", rank, " dimensions"));
+            e.shape.push_back(d);
+        }
+        if (e.file.find('/') != std::string::npos || e.file == "..") {
+            throw IOError(detail::cat(path, ": line ", number, " names a file outside the checkpoint: '", e.file, "'"));
+        }
+        entries.push_back(std::move(e));
+    }
+    return entries;
+}
+}  // namespace
+
+void Sequential::save_weights(const std::string& path) const
+{
+    if (!built()) throw ValueError(detail::cat(name_, ".save_weights: the model is not built yet (call it or fit it first)"));
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) throw IOError(detail::cat(path, ": cannot create the checkpoint directory (", ec.message(), ")"));
+    std::ostringstream manifest;
+    manifest << manifest_header << "\n";
+    for (const auto& [name, v] : named_parameters()) {
+        const std::string file = name + ".npy";
+        save_npy<float>(path + "/" + file, v.value());
+        manifest << name << " " << file << " " << v.rank();
+        for (auto d : v.shape()) manifest << " " << d;
+        manifest << "\n";
+    }
+    write_file_atomically(path + "/manifest.txt", [&](std::ostream& out) { out << manifest.str(); });
+}
+
+void Sequential::load_weights(const std::string& path)
+{
+    if (!built()) throw ValueError(detail::cat(name_, ".load_weights: build the model first (call it once or add an Input)"));
+    const auto entries = read_manifest(path);
+    auto params = named_parameters();
+    for (const auto& e : entries) {
+        bool found = false;
+        for (const auto& p : params) found = found || p.first == e.name;
+        if (!found) throw IOError(detail::cat(path, ": the checkpoint has a weight '", e.name, "' that the model ", name_,
+                                              " does not have"));
+    }
+    std::vector<xt::xarray<float>> values;
+    for (const auto& [name, v] : params) {
+        const Entry* entry = nullptr;
+        for (const auto& e : entries)
+            if (e.name == name) entry = &e;
+        if (!entry) throw IOError(detail::cat(path, ": the checkpoint has no weight '", name, "'"));
+        if (entry->shape != v.shape()) {
+            throw IOError(detail::cat(path, ": weight '", name, "' has shape ", to_string(entry->shape),
+                                      " in the checkpoint, the model expects ", to_string(v.shape())));
+        }
+        auto value = load_npy<float>(path + "/" + entry->file);
+        if (value.shape() != v.shape()) {
+            throw IOError(detail::cat(path, "/", entry->file, ": holds an array of shape ", to_string(value.shape()),
+                                      ", the manifest and the model say ", to_string(v.shape()), " for '", name, "'"));
+        }
+        values.push_back(std::move(value));
+    }
+    set_weights(values);
+}
+
+}  // namespace xgrad::nn
