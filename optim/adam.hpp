@@ -1,0 +1,71 @@
+// Adam and AdamW, Keras 3's formulas (keras/src/optimizers/adam.py, TF1's
+// ApplyAdam), with t = iterations() + 1 and float32 powers:
+//   alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
+//   m    += (g - m) * (1 - beta_1)
+//   v    += (g*g - v) * (1 - beta_2)          amsgrad: vhat = max(vhat, v), used for v below
+//   w    -= m * alpha / (sqrt(v) + epsilon)    (epsilon defaults to 1e-7)
+// AdamEpsilon::PyTorch (torch.optim.Adam's placement, after bias correction;
+// PyTorch's default epsilon is 1e-8, set it yourself):
+//   w    -= (lr / (1 - beta_1^t)) * m / (sqrt(v) / sqrt(1 - beta_2^t) + epsilon)
+// The two differ for any constant epsilon on small gradients.
+// AdamW is Adam with decoupled weight decay on by default (0.004, Keras's
+// AdamW): w -= w * weight_decay * lr before the Adam step.
+#pragma once
+
+#include <xgrad/optim/optimizer.hpp>
+
+namespace xgrad::optim {
+
+enum class AdamEpsilon { Keras, PyTorch };
+
+template <class Derived>
+struct AdamOptionsT : OptionsBase<Derived> {
+    using Self = Derived;
+    XGRAD_OPTIM_ARG(double, beta_1, 0.9)    // in [0, 1)
+    XGRAD_OPTIM_ARG(double, beta_2, 0.999)  // in [0, 1)
+    XGRAD_OPTIM_ARG(double, epsilon, 1e-7)  // > 0
+    XGRAD_OPTIM_ARG(bool, amsgrad, false)
+    XGRAD_OPTIM_ARG(AdamEpsilon, epsilon_placement, AdamEpsilon::Keras)
+protected:
+    AdamOptionsT(const char* name) : OptionsBase<Derived>(name, 0.001) {}
+};
+
+struct AdamOptions : AdamOptionsT<AdamOptions> {
+    AdamOptions() : AdamOptionsT("adam") {}
+    static AdamOptions from_config(const Config& config);
+};
+
+struct AdamWOptions : AdamOptionsT<AdamWOptions> {
+    AdamWOptions() : AdamOptionsT("adamw") { weight_decay(0.004); }
+    static AdamWOptions from_config(const Config& config);
+};
+
+class Adam : public Optimizer {
+public:
+    using Options = AdamOptions;
+    explicit Adam(const AdamOptions& options = {});
+    std::string kind() const override { return "adam"; }
+
+protected:
+    struct Params {
+        double beta_1, beta_2, epsilon;
+        bool amsgrad;
+        AdamEpsilon placement;
+    };
+    Adam(const BaseOptions& base, const Params& params, const std::string& display_name);
+    void build(const Variable& var) override;
+    void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    void add_config(Config& config) const override;
+
+private:
+    Params p_;
+};
+
+class AdamW : public Adam {
+public:
+    using Options = AdamWOptions;
+    explicit AdamW(const AdamWOptions& options = {});
+    std::string kind() const override { return "adamw"; }
+};
+
+}  // namespace xgrad::optim

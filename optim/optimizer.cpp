@@ -1,0 +1,323 @@
+#include <xgrad/optim/optimizer.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+#include <xgrad/core/error.hpp>
+
+namespace xgrad::optim {
+
+namespace {
+constexpr const char* kAverage = "average";
+constexpr const char* kAccumulator = "gradient_accumulator";
+
+// sum(x*x) with float32 squares accumulated in double, rounded once to float32.
+float sum_of_squares(const float* x, std::size_t n)
+{
+    double total = 0.0;
+#pragma omp simd reduction(+ : total)
+    for (std::size_t i = 0; i < n; ++i) total += static_cast<double>(x[i] * x[i]);
+    return static_cast<float>(total);
+}
+}  // namespace
+
+float* Slots::operator[](const std::string& name)
+{
+    for (std::size_t i = 0; i < names_->size(); ++i) {
+        if ((*names_)[i] == name) return data_[i];
+    }
+    throw Error(detail::cat("optimizer: variable '", variable_, "' has no slot '", name, "'"));
+}
+
+Optimizer::Optimizer(BaseOptions options, const std::string& display_name)
+    : options_(std::move(options)), display_name_(display_name)
+{
+    check::base_options(display_name_, options_);
+}
+
+std::int64_t Optimizer::iterations() const
+{
+    const auto n = options_.gradient_accumulation_steps;
+    return n ? raw_iterations_ / *n : raw_iterations_;
+}
+
+float Optimizer::learning_rate() const
+{
+    if (const double* v = std::get_if<double>(&options_.learning_rate)) return static_cast<float>(*v);
+    if (const auto* s = std::get_if<std::shared_ptr<const LearningRateSchedule>>(&options_.learning_rate)) {
+        return (**s)(raw_iterations_);
+    }
+    return std::get<LearningRateFn>(options_.learning_rate)(iterations());
+}
+
+void Optimizer::set_learning_rate(double learning_rate)
+{
+    if (std::holds_alternative<std::shared_ptr<const LearningRateSchedule>>(options_.learning_rate)) {
+        throw ValueError(detail::cat(display_name_, ".set_learning_rate: this optimizer was created with a ",
+                                     "LearningRateSchedule, so its learning rate cannot be set"));
+    }
+    check::finite_non_negative(display_name_, "learning_rate", learning_rate);
+    options_.learning_rate = learning_rate;
+}
+
+void Optimizer::exclude_from_weight_decay(const std::vector<Variable>& vars,
+                                          const std::vector<std::string>& name_substrings)
+{
+    for (const auto& v : vars) excluded_ids_.push_back(v.id());
+    excluded_names_.insert(excluded_names_.end(), name_substrings.begin(), name_substrings.end());
+    for (auto& s : states_) s.decay = -1;
+}
+
+Config Optimizer::get_config() const
+{
+    Config c = base_config(options_, learning_rate());
+    add_config(c);
+    return c;
+}
+
+float& Optimizer::scalar_state(const std::string& key, float initial)
+{
+    for (auto& [k, v] : scalars_) {
+        if (k == key) return v;
+    }
+    scalars_.emplace_back(key, initial);
+    return scalars_.back().second;
+}
+
+Optimizer::VariableState& Optimizer::state_of(const Variable& var)
+{
+    const auto it = index_.find(var.id());
+    if (it == index_.end()) {
+        throw ValueError(detail::cat(display_name_, ": variable '", var.name(),
+                                     "' has no optimizer state (no gradient was ever applied to it)"));
+    }
+    return states_[it->second];
+}
+
+void Optimizer::add_slot(const Variable& var, const std::string& slot, float initial)
+{
+    auto& s = state_of(var);
+    if (std::find(s.slot_names.begin(), s.slot_names.end(), slot) != s.slot_names.end()) {
+        throw Error(detail::cat(display_name_, ".add_slot: variable '", var.name(), "' already has a slot '", slot, "'"));
+    }
+    s.slot_names.push_back(slot);
+    s.slots.emplace_back(var.shape(), initial);
+}
+
+xt::xarray<float> Optimizer::slot(const Variable& var, const std::string& slot) const
+{
+    auto& s = const_cast<Optimizer*>(this)->state_of(var);
+    for (std::size_t i = 0; i < s.slot_names.size(); ++i) {
+        if (s.slot_names[i] == slot) return s.slots[i];
+    }
+    throw ValueError(detail::cat(display_name_, ".slot: variable '", var.name(), "' has no slot '", slot, "'"));
+}
+
+Optimizer::VariableState& Optimizer::ensure_built(const Variable& var)
+{
+    if (const auto it = index_.find(var.id()); it != index_.end()) return states_[it->second];
+    index_.emplace(var.id(), states_.size());
+    states_.push_back(VariableState{var, {}, {}, {}, -1});
+    if (options_.use_ema) add_slot(var, kAverage);
+    if (options_.gradient_accumulation_steps) add_slot(var, kAccumulator);
+    build(var);
+    return states_[index_.at(var.id())];
+}
+
+bool Optimizer::uses_weight_decay(VariableState& s)
+{
+    if (s.decay < 0) {
+        const bool by_id = std::find(excluded_ids_.begin(), excluded_ids_.end(), s.var.id()) != excluded_ids_.end();
+        const bool by_name = std::any_of(excluded_names_.begin(), excluded_names_.end(), [&](const std::string& sub) {
+            return s.var.name().find(sub) != std::string::npos;
+        });
+        s.decay = (by_id || by_name) ? 0 : 1;
+    }
+    return s.decay == 1;
+}
+
+void Optimizer::check_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars)
+{
+    if (grads.size() != vars.size()) {
+        throw ValueError(detail::cat(display_name_, ".apply_gradients: got ", grads.size(), " gradients for ",
+                                     vars.size(), " variables; they must match one to one"));
+    }
+    std::string missing;
+    std::size_t defined = 0;
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        if (!vars[i].defined()) {
+            throw ValueError(detail::cat(display_name_, ".apply_gradients: variable #", i, " is undefined"));
+        }
+        if (!grads[i].defined()) {
+            if (std::find(warned_missing_.begin(), warned_missing_.end(), vars[i].name()) == warned_missing_.end()) {
+                warned_missing_.push_back(vars[i].name());
+                missing += (missing.empty() ? "'" : ", '") + vars[i].name() + "'";
+            }
+            continue;
+        }
+        ++defined;
+        if (grads[i].shape() != vars[i].shape()) {
+            throw ShapeError(detail::cat(display_name_, ".apply_gradients: the gradient for variable '",
+                                         vars[i].name(), "' has shape ", to_string(grads[i].shape()),
+                                         ", the variable has shape ", to_string(vars[i].shape())));
+        }
+    }
+    if (defined == 0) {
+        throw ValueError(detail::cat(display_name_, ".apply_gradients: no gradients provided for any variable"));
+    }
+    if (!missing.empty()) {
+        std::cerr << "xgrad warning: " << display_name_ << ".apply_gradients: gradients do not exist for variables ["
+                  << missing << "]; they are left unchanged\n";
+    }
+}
+
+bool Optimizer::gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const
+{
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+        if (!grads[i].defined()) continue;
+        const float* g = grads[i].value().data();
+        const std::size_t n = grads[i].size();
+        for (std::size_t j = 0; j < n; ++j) {
+            if (std::isfinite(g[j])) continue;
+            const std::string what = detail::cat(display_name_, ".apply_gradients: the gradient for variable '",
+                                                 vars[i].name(), "' contains ", g[j], " at flat index ", j,
+                                                 " (iterations = ", iterations(), ")");
+            if (options_.on_nan_gradient == NanGradientPolicy::Throw) throw NumericsError(what);
+            std::cerr << "xgrad warning: " << what << "; the whole step is skipped\n";
+            return false;
+        }
+    }
+    return true;
+}
+
+const float* Optimizer::effective_gradient(VariableState& s, const Tensor& grad, bool update)
+{
+    const float* src = grad.value().data();
+    const std::size_t n = grad.size();
+    const auto& o = options_;
+    const bool clip = o.clipnorm || o.clipvalue || o.global_clipnorm;
+    if (!o.loss_scale_factor && !o.gradient_accumulation_steps && !clip) return src;
+    s.scratch.resize(n);
+    float* dst = s.scratch.data();
+    if (o.loss_scale_factor) {
+        const float scale = static_cast<float>(*o.loss_scale_factor);
+        elementwise(n, [&](std::ptrdiff_t i) { dst[i] = src[i] / scale; });
+        src = dst;
+    }
+    if (o.gradient_accumulation_steps) {
+        float* acc = s.slots[static_cast<std::size_t>(
+            std::find(s.slot_names.begin(), s.slot_names.end(), kAccumulator) - s.slot_names.begin())].data();
+        if (!update) {
+            elementwise(n, [&](std::ptrdiff_t i) { acc[i] = src[i] + acc[i]; });
+            return nullptr;
+        }
+        const float steps = static_cast<float>(*o.gradient_accumulation_steps);
+        elementwise(n, [&](std::ptrdiff_t i) {
+            dst[i] = (src[i] + acc[i]) / steps;
+            acc[i] = 0.0f;
+        });
+        src = dst;
+    }
+    if (src != dst) std::copy(src, src + n, dst);
+    if (o.clipnorm) {
+        const float c = static_cast<float>(*o.clipnorm);
+        const float norm = std::sqrt(sum_of_squares(dst, n));
+        const float denom = std::max(norm, c);
+        elementwise(n, [&](std::ptrdiff_t i) { dst[i] = (dst[i] * c) / denom; });
+    } else if (o.clipvalue) {
+        const float v = static_cast<float>(*o.clipvalue);
+        elementwise(n, [&](std::ptrdiff_t i) { dst[i] = std::min(std::max(dst[i], -v), v); });
+    }
+    return dst;
+}
+
+void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& grads_and_vars)
+{
+    std::vector<Tensor> grads;
+    std::vector<Variable> vars;
+    for (const auto& [g, v] : grads_and_vars) {
+        grads.push_back(g);
+        vars.push_back(v);
+    }
+    apply_gradients(grads, vars);
+}
+
+void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars)
+{
+    check_gradients(grads, vars);
+    std::vector<VariableState*> states;
+    for (const auto& v : vars) states.push_back(&ensure_built(v));
+    if (!gradients_finite(grads, vars)) return;
+
+    const auto& o = options_;
+    const bool update = !o.gradient_accumulation_steps || (raw_iterations_ + 1) % *o.gradient_accumulation_steps == 0;
+    const StepInfo step{learning_rate(), iterations()};
+    std::vector<const float*> effective(vars.size(), nullptr);
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        if (grads[i].defined()) effective[i] = effective_gradient(*states[i], grads[i], update);
+    }
+    if (update) {
+        if (o.global_clipnorm) {
+            double total = 0.0;
+            for (std::size_t i = 0; i < vars.size(); ++i) {
+                if (effective[i]) total += sum_of_squares(effective[i], vars[i].size());
+            }
+            const float norm = std::sqrt(static_cast<float>(total));
+            const float c = static_cast<float>(*o.global_clipnorm);
+            const float scale = c * std::min(1.0f / norm, 1.0f / c) + (norm - norm);
+            for (std::size_t i = 0; i < vars.size(); ++i) {
+                if (!effective[i]) continue;
+                float* g = states[i]->scratch.data();
+                elementwise(vars[i].size(), [&](std::ptrdiff_t j) { g[j] = g[j] * scale; });
+            }
+        }
+        if (o.weight_decay) {
+            const float wd = static_cast<float>(*o.weight_decay);
+            for (std::size_t i = 0; i < vars.size(); ++i) {
+                if (!effective[i] || !uses_weight_decay(*states[i])) continue;
+                float* w = states[i]->var.mutable_value().data();
+                elementwise(vars[i].size(), [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * step.learning_rate; });
+            }
+        }
+        begin_update(step);
+        for (std::size_t i = 0; i < vars.size(); ++i) {
+            if (!effective[i]) continue;
+            VariableState& s = *states[i];
+            Slots slots;
+            slots.names_ = &s.slot_names;
+            slots.variable_ = s.var.name();
+            for (auto& a : s.slots) slots.data_.push_back(a.data());
+            update_step(s.var.mutable_value().data(), effective[i], vars[i].size(), slots, step);
+        }
+    }
+    if (o.use_ema) update_ema();
+    ++raw_iterations_;
+}
+
+void Optimizer::update_ema()
+{
+    const float m = iterations() != 0 ? static_cast<float>(options_.ema_momentum) : 0.0f;
+    const float one_minus_m = 1.0f - m;
+    const bool overwrite =
+        options_.ema_overwrite_frequency && (iterations() + 1) % *options_.ema_overwrite_frequency == 0;
+    for (auto& s : states_) {
+        float* avg = s.slots[0].data();  // "average" is always the first slot with use_ema
+        float* w = s.var.mutable_value().data();
+        elementwise(s.var.size(), [&](std::ptrdiff_t i) {
+            avg[i] = m * avg[i] + one_minus_m * w[i];
+            if (overwrite) w[i] = avg[i];
+        });
+    }
+}
+
+void Optimizer::finalize_variable_values(const std::vector<Variable>& vars)
+{
+    if (!options_.use_ema) return;
+    for (const auto& v : vars) {
+        auto& s = state_of(v);
+        std::copy(s.slots[0].begin(), s.slots[0].end(), s.var.mutable_value().begin());
+    }
+}
+
+}  // namespace xgrad::optim

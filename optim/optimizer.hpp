@@ -1,0 +1,156 @@
+// Optimizer: the base class every optimizer derives from. It owns everything
+// but the update rule (Keras 3's BaseOptimizer semantics):
+//   - the loop over (gradient, variable) pairs, skipping undefined gradients;
+//   - the step counter iterations(), +1 per apply_gradients (never per tensor);
+//   - per-variable state slots keyed by variable id, created lazily by build();
+//   - loss_scale_factor, gradient accumulation, clipping, decoupled weight
+//     decay, EMA of the weights, the NaN-gradient policy, the learning rate
+//     (number, schedule or callable), get_config() and state save/restore.
+// A subclass writes only build() (its slots) and update_step() (one fused
+// pass over raw float pointers); see optim/README.md.
+//
+// Per apply_gradients(grads, vars), in order:
+//   g /= loss_scale_factor
+//   with accumulation (N steps): acc += g; unless (raw_iterations + 1) % N == 0 stop here,
+//       else g = acc / N, acc = 0                 (iterations() = raw_iterations / N)
+//   clip g (clipnorm | clipvalue | global_clipnorm)
+//   w -= w * weight_decay * lr                   (unless excluded)
+//   update_step(w, g, slots, lr, t = iterations() + 1)
+//   EMA: average = m * average + (1 - m) * w     (m = 0 when iterations() == 0)
+//   every ema_overwrite_frequency steps: w = average
+//   raw_iterations += 1
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <xgrad/autograd/tensor.hpp>
+#include <xgrad/autograd/variable.hpp>
+#include <xgrad/optim/config.hpp>
+#include <xgrad/optim/elementwise.hpp>
+#include <xgrad/optim/options.hpp>
+
+namespace xgrad::optim {
+
+// What update_step() knows about the current step.
+struct StepInfo {
+    float learning_rate;       // lr at this step (schedules evaluated at the raw counter, as Keras)
+    std::int64_t iterations;   // iterations() before this update
+    // t = iterations + 1 as a float32 value, as Keras's `local_step`.
+    float local_step() const { return static_cast<float>(iterations + 1); }
+};
+
+// The slots of one variable, in the order build() added them.
+class Slots {
+public:
+    // The slot `name`'s data; throws Error naming the slot when it does not exist.
+    float* operator[](const std::string& name);
+    float* at(std::size_t index) { return data_[index]; }
+
+private:
+    friend class Optimizer;
+    const std::vector<std::string>* names_ = nullptr;
+    std::vector<float*> data_;
+    std::string variable_;
+};
+
+class Optimizer {
+public:
+    virtual ~Optimizer() = default;
+    Optimizer(const Optimizer&) = delete;
+    Optimizer& operator=(const Optimizer&) = delete;
+
+    // A stable identifier of the algorithm ("adam", "momentum", ...); checked on restore.
+    virtual std::string kind() const = 0;
+
+    // Applies grads[i] to vars[i]; undefined gradients are skipped (at least one must be defined).
+    void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
+    // Keras's form: a list of (gradient, variable) pairs.
+    void apply_gradients(const std::vector<std::pair<Tensor, Variable>>& grads_and_vars);
+
+    // Applied steps (with gradient accumulation: real updates, raw_iterations / N).
+    std::int64_t iterations() const;
+    // Calls of apply_gradients that changed state (skipped NaN steps excluded).
+    std::int64_t raw_iterations() const { return raw_iterations_; }
+
+    // The learning rate the next step uses: the number, schedule(raw_iterations) or fn(iterations()).
+    float learning_rate() const;
+    // Replaces a numeric learning rate (a schedule cannot be overwritten: ValueError).
+    void set_learning_rate(double learning_rate);
+
+    // Variables excluded from weight decay: these ones, and any whose name
+    // contains one of `name_substrings` (Keras's exclude_from_weight_decay).
+    void exclude_from_weight_decay(const std::vector<Variable>& vars,
+                                   const std::vector<std::string>& name_substrings = {});
+
+    // With use_ema: w = EMA average for each of vars (Keras's finalize_variable_values).
+    void finalize_variable_values(const std::vector<Variable>& vars);
+
+    // Keras 3's get_config(): base keys in Keras's order, then the optimizer's own.
+    Config get_config() const;
+    const std::string& name() const { return options_.name; }
+    const BaseOptions& base_options() const { return options_; }
+
+    // A copy of slot `slot` of `var` ("momentum", "velocity", "average" for EMA, ...).
+    xt::xarray<float> slot(const Variable& var, const std::string& slot) const;
+
+    // Saves iterations, the learning rate, every slot of every variable (by
+    // variable name) and scalar state; the file is replaced atomically.
+    void save_state(const std::string& path) const;
+    // Restores a save_state() file for `vars` (default: the variables this
+    // optimizer already tracks). Throws IOError/ValueError/ShapeError naming
+    // a different optimizer kind, a missing or extra variable name, or a slot
+    // of another shape; on error nothing is changed.
+    void load_state(const std::string& path, const std::vector<Variable>& vars = {});
+
+protected:
+    Optimizer(BaseOptions options, const std::string& display_name);
+
+    // ---- the extension API --------------------------------------------------
+    // Called once per variable, before its first update: add the slots.
+    virtual void build(const Variable& var) {}
+    // Adds a slot of var's shape filled with `initial`.
+    void add_slot(const Variable& var, const std::string& slot, float initial = 0.0f);
+    // Called once per real update, before the variables (optimizer-wide state such as Nadam's u_product).
+    virtual void begin_update(const StepInfo& step) {}
+    // The update rule for one variable: w, g and every slot have n elements.
+    virtual void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) = 0;
+    // Appends the optimizer's own keys to get_config().
+    virtual void add_config(Config& config) const {}
+    // A named float32 scalar kept with the state (created with `initial`).
+    float& scalar_state(const std::string& key, float initial);
+
+private:
+    struct VariableState {
+        Variable var;
+        std::vector<std::string> slot_names;
+        std::vector<xt::xarray<float>> slots;
+        std::vector<float> scratch;  // the effective gradient, when it differs from the input
+        int decay = -1;              // -1 unknown, 0 excluded, 1 decayed
+    };
+    VariableState& state_of(const Variable& var);
+    VariableState& ensure_built(const Variable& var);
+    const float* effective_gradient(VariableState& s, const Tensor& g, bool update_step);
+    bool uses_weight_decay(VariableState& s);
+    void check_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
+    bool gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const;
+    void update_ema();
+    void write_state(std::ostream& out) const;
+
+    BaseOptions options_;
+    std::string display_name_;  // "Adam": used in messages
+    std::int64_t raw_iterations_ = 0;
+    std::vector<VariableState> states_;
+    std::unordered_map<std::uint64_t, std::size_t> index_;
+    std::vector<std::pair<std::string, float>> scalars_;
+    std::vector<std::uint64_t> excluded_ids_;
+    std::vector<std::string> excluded_names_;
+    std::vector<std::string> warned_missing_;
+};
+
+}  // namespace xgrad::optim

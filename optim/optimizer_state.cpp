@@ -1,0 +1,167 @@
+// Optimizer::save_state / load_state. File layout (text lines, arrays as .npy blobs):
+//   xgrad-optimizer-state 1
+//   kind <kind>
+//   raw_iterations <n>
+//   learning_rate <hex float | none>
+//   scalars <k>            then k lines "<key> <hex float>"
+//   variables <v>          then per variable: "variable <name>", "slots <s>",
+//                          and per slot "slot <slot name>" followed by an .npy array
+#include <xgrad/optim/optimizer.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <xgrad/core/atomic_file.hpp>
+#include <xgrad/core/error.hpp>
+#include <xgrad/core/npy.hpp>
+
+namespace xgrad::optim {
+
+namespace {
+
+constexpr const char* kMagic = "xgrad-optimizer-state 1";
+
+std::string hex(double v)
+{
+    std::ostringstream out;
+    out << std::hexfloat << v;
+    return out.str();
+}
+
+struct SavedVariable {
+    std::vector<std::string> slot_names;
+    std::vector<xt::xarray<float>> slots;
+};
+
+// Reads "<key> <rest of line>" and checks the key; throws IOError naming the file.
+std::string expect_line(std::istream& in, const std::string& key, const std::string& path)
+{
+    std::string line;
+    if (!std::getline(in, line) || line.rfind(key + " ", 0) != 0) {
+        throw IOError(detail::cat("optimizer state '", path, "': expected a '", key, "' line, got '", line,
+                                  "' (truncated or corrupt file?)"));
+    }
+    return line.substr(key.size() + 1);
+}
+
+std::int64_t to_int(const std::string& s, const std::string& path)
+{
+    char* end = nullptr;
+    const long long v = std::strtoll(s.c_str(), &end, 10);
+    if (end == s.c_str() || *end != '\0') throw IOError(detail::cat("optimizer state '", path, "': bad number '", s, "'"));
+    return v;
+}
+
+}  // namespace
+
+void Optimizer::write_state(std::ostream& out) const
+{
+    out << kMagic << "\nkind " << kind() << "\nraw_iterations " << raw_iterations_ << "\nlearning_rate ";
+    const double* lr = std::get_if<double>(&options_.learning_rate);
+    out << (lr ? hex(*lr) : std::string("none")) << "\nscalars " << scalars_.size() << "\n";
+    for (const auto& [key, value] : scalars_) out << key << " " << hex(value) << "\n";
+    out << "variables " << states_.size() << "\n";
+    for (const auto& s : states_) {
+        out << "variable " << s.var.name() << "\nslots " << s.slots.size() << "\n";
+        for (std::size_t i = 0; i < s.slots.size(); ++i) {
+            out << "slot " << s.slot_names[i] << "\n";
+            write_npy(out, s.slots[i]);
+        }
+    }
+}
+
+void Optimizer::save_state(const std::string& path) const
+{
+    for (std::size_t i = 0; i < states_.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (states_[i].var.name() == states_[j].var.name()) {
+                throw ValueError(detail::cat(display_name_, ".save_state: two variables are named '",
+                                             states_[i].var.name(), "'; optimizer state is saved by variable name, ",
+                                             "so names must be unique"));
+            }
+        }
+    }
+    write_file_atomically(path, [&](std::ostream& out) { write_state(out); });
+}
+
+void Optimizer::load_state(const std::string& path, const std::vector<Variable>& vars)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IOError(detail::cat(display_name_, ".load_state: cannot open '", path, "'"));
+    std::string line;
+    if (!std::getline(in, line) || line != kMagic) {
+        throw IOError(detail::cat(display_name_, ".load_state: '", path, "' is not an xgrad optimizer state file"));
+    }
+    const std::string file_kind = expect_line(in, "kind", path);
+    if (file_kind != kind()) {
+        throw ValueError(detail::cat(display_name_, ".load_state: '", path, "' holds the state of a '", file_kind,
+                                     "' optimizer, this optimizer is a '", kind(), "'"));
+    }
+    const std::int64_t raw = to_int(expect_line(in, "raw_iterations", path), path);
+    const std::string lr = expect_line(in, "learning_rate", path);
+    std::vector<std::pair<std::string, float>> scalars;
+    for (std::int64_t k = to_int(expect_line(in, "scalars", path), path); k > 0; --k) {
+        std::string key, value;
+        if (!(in >> key >> value) || !std::getline(in, line)) throw IOError(detail::cat("optimizer state '", path, "': truncated scalars"));
+        scalars.emplace_back(key, static_cast<float>(std::strtod(value.c_str(), nullptr)));
+    }
+    std::map<std::string, SavedVariable> saved;
+    for (std::int64_t v = to_int(expect_line(in, "variables", path), path); v > 0; --v) {
+        const std::string name = expect_line(in, "variable", path);
+        SavedVariable& entry = saved[name];
+        for (std::int64_t s = to_int(expect_line(in, "slots", path), path); s > 0; --s) {
+            entry.slot_names.push_back(expect_line(in, "slot", path));
+            entry.slots.push_back(read_npy<float>(in, path));
+        }
+    }
+
+    std::vector<Variable> targets = vars;
+    if (targets.empty()) {
+        for (const auto& s : states_) targets.push_back(s.var);
+    }
+    // Validate everything before changing anything.
+    for (const auto& var : targets) {
+        const auto it = saved.find(var.name());
+        if (it == saved.end()) {
+            throw ValueError(detail::cat(display_name_, ".load_state: '", path, "' has no state for variable '",
+                                         var.name(), "'"));
+        }
+        for (std::size_t i = 0; i < it->second.slots.size(); ++i) {
+            if (it->second.slots[i].shape() != var.shape()) {
+                throw ShapeError(detail::cat(display_name_, ".load_state: slot '", it->second.slot_names[i],
+                                             "' of variable '", var.name(), "' has shape ",
+                                             to_string(it->second.slots[i].shape()), " in '", path,
+                                             "', the variable has shape ", to_string(var.shape())));
+            }
+        }
+    }
+    for (const auto& [name, entry] : saved) {
+        const bool wanted = std::any_of(targets.begin(), targets.end(), [&](const Variable& v) { return v.name() == name; });
+        if (!wanted) {
+            throw ValueError(detail::cat(display_name_, ".load_state: '", path, "' holds state for variable '", name,
+                                         "', which is not among the variables being restored"));
+        }
+    }
+    for (const auto& var : targets) {
+        const VariableState& s = ensure_built(var);
+        if (s.slot_names != saved.at(var.name()).slot_names) {
+            std::string want, got;
+            for (const auto& n : s.slot_names) want += " " + n;
+            for (const auto& n : saved.at(var.name()).slot_names) got += " " + n;
+            throw ValueError(detail::cat(display_name_, ".load_state: variable '", var.name(), "' has slots [", got,
+                                         " ] in '", path, "', this optimizer uses [", want,
+                                         " ] (different options, e.g. amsgrad or use_ema?)"));
+        }
+    }
+    for (const auto& var : targets) state_of(var).slots = saved.at(var.name()).slots;
+    raw_iterations_ = raw;
+    if (lr != "none" && std::holds_alternative<double>(options_.learning_rate)) {
+        options_.learning_rate = std::strtod(lr.c_str(), nullptr);
+    }
+    scalars_ = std::move(scalars);
+}
+
+}  // namespace xgrad::optim

@@ -1,0 +1,226 @@
+#include <xgrad/optim/schedules.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include <xgrad/core/error.hpp>
+
+namespace xgrad::optim {
+
+namespace {
+
+void check_decay_steps(const char* schedule, const char* option, std::int64_t steps)
+{
+    if (steps <= 0) {
+        throw ValueError(detail::cat(schedule, ": option '", option, "' must be > 0, got ", steps));
+    }
+}
+
+float f32(double x) { return static_cast<float>(x); }
+float f32(std::int64_t x) { return static_cast<float>(x); }
+
+}  // namespace
+
+Config LearningRateSchedule::serialize() const
+{
+    Config out;
+    out.set("module", "keras.optimizers.schedules");
+    out.set("class_name", class_name());
+    out.set("config", get_config());
+    out.set("registered_name", ConfigValue());
+    return out;
+}
+
+ExponentialDecay::ExponentialDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
+                                   bool staircase, std::string name)
+    : initial_(initial_learning_rate), rate_(decay_rate), decay_steps_(decay_steps),
+      staircase_(staircase), name_(std::move(name))
+{
+    check_decay_steps("ExponentialDecay", "decay_steps", decay_steps);
+}
+
+float ExponentialDecay::operator()(std::int64_t step) const
+{
+    float p = f32(step) / f32(decay_steps_);
+    if (staircase_) p = std::floor(p);
+    return f32(initial_) * std::pow(f32(rate_), p);
+}
+
+Config ExponentialDecay::get_config() const
+{
+    return Config{}
+        .set("initial_learning_rate", initial_)
+        .set("decay_steps", decay_steps_)
+        .set("decay_rate", rate_)
+        .set("staircase", staircase_)
+        .set("name", name_);
+}
+
+PiecewiseConstantDecay::PiecewiseConstantDecay(std::vector<std::int64_t> boundaries, std::vector<double> values,
+                                               std::string name)
+    : boundaries_(std::move(boundaries)), values_(std::move(values)), name_(std::move(name))
+{
+    if (boundaries_.size() + 1 != values_.size() || boundaries_.empty()) {
+        throw ValueError(detail::cat("PiecewiseConstantDecay: 'boundaries' must have one element less than ",
+                                     "'values' (and at least one); got ", boundaries_.size(),
+                                     " boundaries and ", values_.size(), " values"));
+    }
+}
+
+float PiecewiseConstantDecay::operator()(std::int64_t step) const
+{
+    std::size_t i = 0;
+    while (i < boundaries_.size() && step > boundaries_[i]) ++i;
+    return f32(values_[i]);
+}
+
+Config PiecewiseConstantDecay::get_config() const
+{
+    ConfigValue::List b, v;
+    for (auto x : boundaries_) b.emplace_back(x);
+    for (auto x : values_) v.emplace_back(x);
+    return Config{}.set("boundaries", b).set("values", v).set("name", name_);
+}
+
+PolynomialDecay::PolynomialDecay(double initial_learning_rate, std::int64_t decay_steps, double end_learning_rate,
+                                 double power, bool cycle, std::string name)
+    : initial_(initial_learning_rate), end_(end_learning_rate), power_(power), decay_steps_(decay_steps),
+      cycle_(cycle), name_(std::move(name))
+{
+    check_decay_steps("PolynomialDecay", "decay_steps", decay_steps);
+}
+
+float PolynomialDecay::operator()(std::int64_t step) const
+{
+    float s = f32(step);
+    float ds = f32(decay_steps_);
+    if (cycle_) {
+        const float multiplier = s == 0.0f ? 1.0f : std::ceil(s / ds);
+        ds = ds * multiplier;
+    } else {
+        s = std::min(s, ds);
+    }
+    const float p = s / ds;
+    return (f32(initial_) - f32(end_)) * std::pow(1.0f - p, f32(power_)) + f32(end_);
+}
+
+Config PolynomialDecay::get_config() const
+{
+    return Config{}
+        .set("initial_learning_rate", initial_)
+        .set("decay_steps", decay_steps_)
+        .set("end_learning_rate", end_)
+        .set("power", power_)
+        .set("cycle", cycle_)
+        .set("name", name_);
+}
+
+InverseTimeDecay::InverseTimeDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
+                                   bool staircase, std::string name)
+    : initial_(initial_learning_rate), rate_(decay_rate), decay_steps_(decay_steps),
+      staircase_(staircase), name_(std::move(name))
+{
+    check_decay_steps("InverseTimeDecay", "decay_steps", decay_steps);
+}
+
+float InverseTimeDecay::operator()(std::int64_t step) const
+{
+    float p = f32(step) / f32(decay_steps_);
+    if (staircase_) p = std::floor(p);
+    return f32(initial_) / (1.0f + f32(rate_) * p);
+}
+
+Config InverseTimeDecay::get_config() const
+{
+    return Config{}
+        .set("initial_learning_rate", initial_)
+        .set("decay_steps", decay_steps_)
+        .set("decay_rate", rate_)
+        .set("staircase", staircase_)
+        .set("name", name_);
+}
+
+CosineDecay::CosineDecay(double initial_learning_rate, std::int64_t decay_steps, double alpha, std::string name,
+                         std::optional<double> warmup_target, std::int64_t warmup_steps)
+    : initial_(initial_learning_rate), alpha_(alpha), decay_steps_(decay_steps), name_(std::move(name)),
+      warmup_target_(warmup_target), warmup_steps_(warmup_steps)
+{
+    check_decay_steps("CosineDecay", "decay_steps", decay_steps);
+    if (warmup_steps < 0) {
+        throw ValueError(detail::cat("CosineDecay: option 'warmup_steps' must be >= 0, got ", warmup_steps));
+    }
+}
+
+float CosineDecay::operator()(std::int64_t step) const
+{
+    const float ds = f32(decay_steps_);
+    const auto decay = [&](float s, float from) {
+        const float cosine = 0.5f * (1.0f + std::cos(std::numbers::pi_v<float> * (s / ds)));
+        return from * (f32(1.0 - alpha_) * cosine + f32(alpha_));
+    };
+    float s = f32(step);
+    if (!warmup_target_) return decay(std::min(s, ds), f32(initial_));
+    const float ws = f32(warmup_steps_);
+    const float target = f32(*warmup_target_);
+    s = std::min(s, ds + ws);
+    if (s < ws) return (target - f32(initial_)) * (s / ws) + f32(initial_);
+    return decay(s - ws, target);
+}
+
+Config CosineDecay::get_config() const
+{
+    return Config{}
+        .set("initial_learning_rate", initial_)
+        .set("decay_steps", decay_steps_)
+        .set("alpha", alpha_)
+        .set("name", name_)
+        .set("warmup_target", warmup_target_)
+        .set("warmup_steps", warmup_steps_);
+}
+
+std::shared_ptr<LearningRateSchedule> schedule_from_config(const Config& serialized)
+{
+    const std::string cls = serialized.get_string("class_name");
+    const Config& c = std::get<Config>(serialized.at("config").storage());
+    const auto name = [&](const char* fallback) {
+        return c.contains("name") ? c.get_string("name") : std::string(fallback);
+    };
+    if (cls == "ExponentialDecay") {
+        return std::make_shared<ExponentialDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
+                                                  c.get_double("decay_rate"), c.get_bool("staircase"),
+                                                  name("ExponentialDecay"));
+    }
+    if (cls == "InverseTimeDecay") {
+        return std::make_shared<InverseTimeDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
+                                                  c.get_double("decay_rate"), c.get_bool("staircase"),
+                                                  name("InverseTimeDecay"));
+    }
+    if (cls == "PolynomialDecay") {
+        return std::make_shared<PolynomialDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
+                                                 c.get_double("end_learning_rate"), c.get_double("power"),
+                                                 c.get_bool("cycle"), name("PolynomialDecay"));
+    }
+    if (cls == "CosineDecay") {
+        return std::make_shared<CosineDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
+                                             c.get_double("alpha"), name("CosineDecay"),
+                                             c.get_optional_double("warmup_target"), c.get_int("warmup_steps"));
+    }
+    if (cls == "PiecewiseConstantDecay") {
+        std::vector<std::int64_t> b;
+        std::vector<double> v;
+        Config item;
+        for (const auto& x : std::get<ConfigValue::List>(c.at("boundaries").storage())) {
+            b.push_back(item.set("b", x).get_int("b"));
+        }
+        for (const auto& x : std::get<ConfigValue::List>(c.at("values").storage())) {
+            v.push_back(item.set("v", x).get_double("v"));
+        }
+        return std::make_shared<PiecewiseConstantDecay>(std::move(b), std::move(v), name("PiecewiseConstant"));
+    }
+    throw ValueError(detail::cat("schedule_from_config: unknown learning-rate schedule class_name '", cls,
+                                 "' (known: ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, ",
+                                 "InverseTimeDecay, CosineDecay)"));
+}
+
+}  // namespace xgrad::optim
