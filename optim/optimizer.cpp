@@ -246,8 +246,9 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
 void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars)
 {
     check_gradients(grads, vars);
-    std::vector<VariableState*> states;
-    for (const auto& v : vars) states.push_back(&ensure_built(v));
+    for (const auto& v : vars) ensure_built(v);
+    std::vector<VariableState*> states;  // taken after building: states_ may have grown
+    for (const auto& v : vars) states.push_back(&states_[index_.at(v.id())]);
     if (!gradients_finite(grads, vars)) return;
 
     const auto& o = options_;

@@ -1,0 +1,251 @@
+#!/usr/bin/python3
+"""Golden optimizer trajectories for tests/optim/test_golden.cpp.
+
+Each optimizer's update is written out here from Keras 3's formulas (see the
+headers in optim/), independently of the C++ code, and run twice: in float32
+with the roundings TensorFlow does (Python-float arithmetic like `1 - beta_1`
+in double, rounded once; tensor arithmetic like `beta_1 ** t` in float32), and
+in float64. Problem: two variables with gradients g = a * (w - c) (the
+gradient of 0.5 * sum(a * (w - c)^2)), computed in the working precision.
+
+Run: /usr/bin/python3 tests/optim/golden/generate.py > tests/optim/golden/trajectories.txt
+"""
+import ctypes
+
+import numpy as np
+
+# float32 powers go through libm's powf, as TensorFlow's CPU kernels (Eigen ->
+# std::pow(float, float)) and xgrad do; numpy's float32 power kernel differs
+# from powf in the last bit for some exponents (0.9f ** 4, 0.999f ** 9).
+_libm = ctypes.CDLL("libm.so.6")
+_libm.powf.restype = ctypes.c_float
+_libm.powf.argtypes = [ctypes.c_float, ctypes.c_float]
+
+STEPS = 12
+W0 = [[0.5, -1.5, 2.0], [[1.0, -0.25], [0.75, -2.0]]]
+A = [[1.0, 0.5, 2.0], [[0.3, 1.5], [1.0, 4.0]]]
+C = [[0.1, 0.2, -0.3], [[0.0, 1.0], [-1.0, 0.5]]]
+
+
+class Run:
+    """One trajectory in dtype `dt`; `o` holds the options as Keras spells them."""
+
+    def __init__(self, dt, o):
+        self.dt, self.o = dt, o
+        self.w = [np.array(x, dtype=dt) for x in W0]
+        self.a = [np.array(x, dtype=dt) for x in A]
+        self.c = [np.array(x, dtype=dt) for x in C]
+        self.raw = 0
+        self.slots = [dict() for _ in self.w]
+        self.u_product = dt(1.0)
+
+    def f(self, x):  # a Python number meeting a tensor: rounded once
+        return self.dt(x)
+
+    def pow(self, x, y):  # x ** y on scalars of the working dtype
+        if self.dt is np.float32:
+            return np.float32(_libm.powf(float(x), float(y)))
+        return np.power(x, y)
+
+    def iterations(self):
+        n = self.o.get("gradient_accumulation_steps")
+        return self.raw // n if n else self.raw
+
+    def lr(self):
+        s = self.o.get("schedule")
+        if s is None:
+            return self.f(self.o["learning_rate"])
+        init, steps, rate = s  # ExponentialDecay in the working dtype
+        p = self.dt(self.raw) / self.dt(steps)
+        return self.f(init) * self.pow(self.f(rate), p)
+
+    def slot(self, i, name, init=0.0):
+        if name not in self.slots[i]:
+            self.slots[i][name] = np.full_like(self.w[i], init)
+        return self.slots[i][name]
+
+    def sumsq(self, g):  # squares in dtype, summed in float64, rounded once
+        return self.dt(np.sum((g * g).astype(np.float64)))
+
+    def step(self):
+        o, dt = self.o, self.dt
+        grads = [a * (w - c) for a, w, c in zip(self.a, self.w, self.c)]
+        if o.get("loss_scale_factor"):
+            grads = [g / self.f(o["loss_scale_factor"]) for g in grads]
+        lr = self.lr()
+        n = o.get("gradient_accumulation_steps")
+        if n:
+            accs = [self.slot(i, "acc") for i in range(len(grads))]
+            if (self.raw + 1) % n != 0:
+                for acc, g in zip(accs, grads):
+                    acc[...] = g + acc
+                self.raw += 1
+                return
+            grads = [(g + acc) / dt(n) for g, acc in zip(grads, accs)]
+            for acc in accs:
+                acc[...] = 0
+        if o.get("clipnorm"):
+            c = self.f(o["clipnorm"])
+            grads = [(g * c) / max(np.sqrt(self.sumsq(g)), c) for g in grads]
+        if o.get("clipvalue"):
+            v = self.f(o["clipvalue"])
+            grads = [np.clip(g, -v, v) for g in grads]
+        if o.get("global_clipnorm"):
+            c = self.f(o["global_clipnorm"])
+            norm = np.sqrt(dt(sum(float(self.sumsq(g)) for g in grads)))
+            scale = c * min(dt(1.0) / norm, dt(1.0) / c)
+            grads = [g * scale for g in grads]
+        if o.get("weight_decay"):
+            wd = self.f(o["weight_decay"])
+            for w in self.w:
+                w[...] = w - (w * wd) * lr
+        t = dt(self.iterations() + 1)
+        if self.kind == "nadam":
+            self.u_product = self.u_product * self.f(o["beta_1"]) * (dt(1.0) - dt(0.5) * self.pow(dt(0.96), t))
+        for i, g in enumerate(grads):
+            getattr(self, "update_" + self.kind)(i, self.w[i], g, lr, t)
+        self.raw += 1
+
+    # ---- the update rules, one per optimizer --------------------------------
+    def update_gradient_descent(self, i, w, g, lr, t):
+        w[...] = w - g * lr
+
+    def update_momentum(self, i, w, g, lr, t):
+        mu, m = self.f(self.o["momentum"]), self.slot(i, "m")
+        if self.o.get("convention") == "pytorch":
+            m[...] = m * mu + g
+            w[...] = w - lr * ((g + mu * m) if self.o.get("nesterov") else m)
+        else:
+            m[...] = m * mu - g * lr
+            w[...] = w + ((m * mu - g * lr) if self.o.get("nesterov") else m)
+
+    def update_adam(self, i, w, g, lr, t):
+        o, f = self.o, self.f
+        b1p, b2p = self.pow(f(o["beta_1"]), t), self.pow(f(o["beta_2"]), t)
+        m, v = self.slot(i, "m"), self.slot(i, "v")
+        m[...] = m + (g - m) * f(1 - o["beta_1"])
+        v[...] = v + (g * g - v) * f(1 - o["beta_2"])
+        if o.get("amsgrad"):
+            vh = self.slot(i, "vhat")
+            vh[...] = np.maximum(vh, v)
+            v = vh
+        one = self.dt(1.0)
+        if o.get("epsilon_placement") == "pytorch":
+            step_size = lr / (one - b1p)
+            w[...] = w - (step_size * m) / (np.sqrt(v) / np.sqrt(one - b2p) + f(o["epsilon"]))
+        else:
+            alpha = lr * np.sqrt(one - b2p) / (one - b1p)
+            w[...] = w - (m * alpha) / (np.sqrt(v) + f(o["epsilon"]))
+
+    update_adamw = update_adam
+
+    def update_rmsprop(self, i, w, g, lr, t):
+        o, f = self.o, self.f
+        rho, omr, eps = f(o["rho"]), f(1 - o["rho"]), f(o["epsilon"])
+        v = self.slot(i, "v")
+        v[...] = rho * v + omr * (g * g)
+        denom = v + eps
+        if o.get("centered"):
+            a = self.slot(i, "avg")
+            a[...] = rho * a + omr * g
+            denom = (v - a * a) + eps
+        inc = (lr * g) / np.sqrt(denom)
+        if o.get("momentum", 0.0) > 0:
+            mom = self.slot(i, "mom")
+            mom[...] = f(o["momentum"]) * mom + inc
+            w[...] = w - mom
+        else:
+            w[...] = w - inc
+
+    def update_adagrad(self, i, w, g, lr, t):
+        acc = self.slot(i, "acc_sq", self.o["initial_accumulator_value"])
+        acc[...] = acc + g * g
+        w[...] = w - (lr * g) / np.sqrt(acc + self.f(self.o["epsilon"]))
+
+    def update_adamax(self, i, w, g, lr, t):
+        o, f = self.o, self.f
+        m, u = self.slot(i, "m"), self.slot(i, "u")
+        m[...] = m + (g - m) * f(1 - o["beta_1"])
+        u[...] = np.maximum(f(o["beta_2"]) * u, np.abs(g))
+        w[...] = w - (lr * m) / ((self.dt(1.0) - self.pow(f(o["beta_1"]), t)) * (u + f(o["epsilon"])))
+
+    def update_nadam(self, i, w, g, lr, t):
+        o, dt = self.o, self.dt
+        b1, b2, one, half, decay = dt(o["beta_1"]), dt(o["beta_2"]), dt(1.0), dt(0.5), dt(0.96)
+        u_t = b1 * (one - half * self.pow(decay, t))
+        u_t1 = b1 * (one - half * self.pow(decay, t + one))
+        up = self.u_product
+        m, v = self.slot(i, "m"), self.slot(i, "v")
+        m[...] = m + (g - m) * (one - b1)
+        v[...] = v + (g * g - v) * (one - b2)
+        m_hat = (u_t1 * m) / (one - up * u_t1) + ((one - u_t) * g) / (one - up)
+        v_hat = v / (one - self.pow(b2, t))
+        w[...] = w - (m_hat * lr) / (np.sqrt(v_hat) + dt(o["epsilon"]))
+
+    def update_lion(self, i, w, g, lr, t):
+        dt, one = self.dt, self.dt(1.0)
+        b1, b2 = dt(self.o["beta_1"]), dt(self.o["beta_2"])
+        m = self.slot(i, "m")
+        w[...] = w - lr * np.sign(m * b1 + g * (one - b1))
+        m[...] = m * b2 + g * (one - b2)
+
+
+ADAM = {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+CASES = [
+    ("sgd", "gradient_descent", {"learning_rate": 0.1}),
+    ("momentum_keras", "momentum", {"learning_rate": 0.05, "momentum": 0.9}),
+    ("momentum_keras_nesterov", "momentum", {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}),
+    ("momentum_pytorch", "momentum", {"learning_rate": 0.05, "momentum": 0.9, "convention": "pytorch"}),
+    ("momentum_pytorch_nesterov", "momentum",
+     {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True, "convention": "pytorch"}),
+    ("adam", "adam", ADAM),
+    ("adam_amsgrad", "adam", {**ADAM, "amsgrad": True}),
+    ("adam_pytorch_epsilon", "adam", {**ADAM, "epsilon": 1e-3, "epsilon_placement": "pytorch"}),
+    ("adam_keras_epsilon_1e-3", "adam", {**ADAM, "epsilon": 1e-3}),
+    ("adamw", "adamw", {**ADAM, "weight_decay": 0.004}),
+    ("rmsprop", "rmsprop", {"learning_rate": 0.01, "rho": 0.9, "momentum": 0.0, "epsilon": 1e-7}),
+    ("rmsprop_centered_momentum", "rmsprop",
+     {"learning_rate": 0.01, "rho": 0.8, "momentum": 0.5, "epsilon": 1e-7, "centered": True}),
+    ("adagrad", "adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.1, "epsilon": 1e-7}),
+    ("adamax", "adamax", {"learning_rate": 0.02, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}),
+    ("nadam", "nadam", {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}),
+    ("lion", "lion", {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.99}),
+    ("adam_clipnorm", "adam", {**ADAM, "clipnorm": 0.5}),
+    ("sgd_clipvalue", "gradient_descent", {"learning_rate": 0.1, "clipvalue": 0.3}),
+    ("momentum_global_clipnorm", "momentum", {"learning_rate": 0.05, "momentum": 0.9, "global_clipnorm": 1.0}),
+    ("sgd_weight_decay", "gradient_descent", {"learning_rate": 0.1, "weight_decay": 0.5}),
+    ("sgd_loss_scale", "gradient_descent", {"learning_rate": 0.1, "loss_scale_factor": 8.0}),
+    ("adam_accumulation_3", "adam", {**ADAM, "gradient_accumulation_steps": 3, "clipnorm": 0.5}),
+    ("adam_exponential_decay", "adam", {**ADAM, "schedule": (0.05, 3, 0.5)}),
+]
+
+
+def fmt(x):
+    return repr(float(x))
+
+
+def main():
+    print("# Generated by tests/optim/golden/generate.py; do not edit.")
+    print("# case <name> <kind> <dtype>, options key=value..., then per step: step <k> <w0...> <w1...>")
+    for name, kind, opts in CASES:
+        for dt, label in ((np.float32, "float32"), (np.float64, "float64")):
+            run = Run(dt, opts)
+            run.kind = kind
+            print(f"case {name} {kind} {label}")
+            parts = []
+            for k, v in opts.items():
+                if k == "schedule":
+                    parts.append("schedule=" + ":".join(str(x) for x in v))
+                else:
+                    parts.append(f"{k}={v}")
+            print("options " + " ".join(parts))
+            with np.errstate(all="raise"):
+                for k in range(1, STEPS + 1):
+                    run.step()
+                    values = np.concatenate([w.ravel() for w in run.w])
+                    print(f"step {k} " + " ".join(fmt(x) for x in values))
+    print("end")
+
+
+if __name__ == "__main__":
+    main()
