@@ -6,6 +6,7 @@
 #include <xtensor/xmath.hpp>
 
 #include <xgrad/autograd/detail/recording.hpp>
+#include <xgrad/core/elementwise.hpp>
 #include <xgrad/core/reduction.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
 #include <xgrad/autograd/ops/math.hpp>
@@ -75,7 +76,7 @@ namespace {
 template <class T>
 xt::xarray<T> shifted(const xt::xarray<T>& x, std::size_t axis)
 {
-    return x - detail::max_axes(x, {axis});
+    return detail::binary(detail::BinaryOp::sub, x, detail::max_axes(x, {axis}));
 }
 }  // namespace
 
@@ -85,7 +86,7 @@ TensorOf<T> softmax(const TensorOf<T>& x, long axis, Where loc)
     check_args<T>("softmax", {{"x", x}});
     const std::size_t ax = normalize_axis(axis, x.rank(), "softmax", x.shape());
     xt::xarray<T> e = xt::exp(shifted(x.value(), ax));
-    e /= detail::sum_axes(e, {ax});
+    e = detail::binary(detail::BinaryOp::div, e, detail::sum_axes(e, {ax}));
     return finish<T>("softmax", {&x}, std::move(e), loc, [axis](const TensorOf<T>& out) {
         return BackwardFn<T>([out, axis](const TensorOf<T>& g) {
             const auto dot = reduce_sum(mul(g, out), {axis}, true);
@@ -100,7 +101,7 @@ TensorOf<T> log_softmax(const TensorOf<T>& x, long axis, Where loc)
     check_args<T>("log_softmax", {{"x", x}});
     const std::size_t ax = normalize_axis(axis, x.rank(), "log_softmax", x.shape());
     xt::xarray<T> s = shifted(x.value(), ax);
-    s -= xt::log(detail::sum_axes(xt::xarray<T>(xt::exp(s)), {ax}));
+    s = detail::binary(detail::BinaryOp::sub, s, xt::xarray<T>(xt::log(detail::sum_axes(xt::xarray<T>(xt::exp(s)), {ax}))));
     return finish<T>("log_softmax", {&x}, std::move(s), loc, [axis](const TensorOf<T>& out) {
         return BackwardFn<T>([out, axis](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{sub(g, mul(exp(out), reduce_sum(g, {axis}, true)))};

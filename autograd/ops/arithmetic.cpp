@@ -3,6 +3,7 @@
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/math.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>
+#include <xgrad/core/elementwise.hpp>
 
 namespace xgrad {
 using detail::BackwardFn;
@@ -14,7 +15,7 @@ TensorOf<T> add(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("add", {{"a", a}, {"b", b}});
     broadcast_shapes(a.shape(), b.shape(), "add");
-    return finish<T>("add", {&a, &b}, a.value() + b.value(), loc, [&](const TensorOf<T>&) {
+    return finish<T>("add", {&a, &b}, detail::binary(detail::BinaryOp::add, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([sa = a.shape(), sb = b.shape()](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{sum_to(g, sa), sum_to(g, sb)};
         });
@@ -26,7 +27,7 @@ TensorOf<T> sub(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("sub", {{"a", a}, {"b", b}});
     broadcast_shapes(a.shape(), b.shape(), "sub");
-    return finish<T>("sub", {&a, &b}, a.value() - b.value(), loc, [&](const TensorOf<T>&) {
+    return finish<T>("sub", {&a, &b}, detail::binary(detail::BinaryOp::sub, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([sa = a.shape(), sb = b.shape()](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{sum_to(g, sa), sum_to(neg(g), sb)};
         });
@@ -38,7 +39,7 @@ TensorOf<T> mul(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("mul", {{"a", a}, {"b", b}});
     broadcast_shapes(a.shape(), b.shape(), "mul");
-    return finish<T>("mul", {&a, &b}, a.value() * b.value(), loc, [&](const TensorOf<T>&) {
+    return finish<T>("mul", {&a, &b}, detail::binary(detail::BinaryOp::mul, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{sum_to(mul(g, b), a.shape()),
                                             sum_to(mul(g, a), b.shape())};
@@ -51,7 +52,7 @@ TensorOf<T> div(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("div", {{"a", a}, {"b", b}});
     broadcast_shapes(a.shape(), b.shape(), "div");
-    return finish<T>("div", {&a, &b}, a.value() / b.value(), loc, [&](const TensorOf<T>& out) {
+    return finish<T>("div", {&a, &b}, detail::binary(detail::BinaryOp::div, a.value(), b.value()), loc, [&](const TensorOf<T>& out) {
         return BackwardFn<T>([a, b, out](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{sum_to(div(g, b), a.shape()),
                                             sum_to(neg(div(mul(g, out), b)), b.shape())};

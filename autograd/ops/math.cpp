@@ -8,6 +8,7 @@
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>
+#include <xgrad/core/elementwise.hpp>
 
 namespace xgrad {
 using detail::BackwardFn;
@@ -132,39 +133,39 @@ TensorOf<T> where(const TensorOf<T>& cond, const TensorOf<T>& a, const TensorOf<
 }
 
 namespace {
-template <class T, class F>
-TensorOf<T> compare(const char* op, const TensorOf<T>& a, const TensorOf<T>& b, F f)
+template <class T>
+TensorOf<T> compare(const char* op, const TensorOf<T>& a, const TensorOf<T>& b, detail::BinaryOp kind)
 {
     check_args<T>(op, {{"a", a}, {"b", b}});
     broadcast_shapes(a.shape(), b.shape(), op);
-    return TensorOf<T>(xt::xarray<T>(xt::cast<T>(f(a.value(), b.value()))));
+    return TensorOf<T>(detail::binary(kind, a.value(), b.value()));
 }
 }  // namespace
 
 template <class T>
 TensorOf<T> greater(const TensorOf<T>& a, const TensorOf<T>& b)
 {
-    return compare("greater", a, b, [](const auto& x, const auto& y) { return xt::greater(x, y); });
+    return compare("greater", a, b, detail::BinaryOp::greater);
 }
 template <class T>
 TensorOf<T> greater_equal(const TensorOf<T>& a, const TensorOf<T>& b)
 {
-    return compare("greater_equal", a, b, [](const auto& x, const auto& y) { return xt::greater_equal(x, y); });
+    return compare("greater_equal", a, b, detail::BinaryOp::greater_equal);
 }
 template <class T>
 TensorOf<T> less(const TensorOf<T>& a, const TensorOf<T>& b)
 {
-    return compare("less", a, b, [](const auto& x, const auto& y) { return xt::less(x, y); });
+    return compare("less", a, b, detail::BinaryOp::less);
 }
 template <class T>
 TensorOf<T> less_equal(const TensorOf<T>& a, const TensorOf<T>& b)
 {
-    return compare("less_equal", a, b, [](const auto& x, const auto& y) { return xt::less_equal(x, y); });
+    return compare("less_equal", a, b, detail::BinaryOp::less_equal);
 }
 template <class T>
 TensorOf<T> equal(const TensorOf<T>& a, const TensorOf<T>& b)
 {
-    return compare("equal", a, b, [](const auto& x, const auto& y) { return xt::equal(x, y); });
+    return compare("equal", a, b, detail::BinaryOp::equal);
 }
 template <class T>
 TensorOf<T> sign(const TensorOf<T>& x)

@@ -1,0 +1,157 @@
+#include <xgrad/core/elementwise.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+
+#include <xgrad/core/shape.hpp>
+
+namespace xgrad::detail {
+
+namespace {
+// An operand seen as a (rows, inner) matrix of the output: element (r, j) is
+// data[r * row_stride + j * col_stride], where col_stride is 0 or 1.
+struct Operand {
+    std::size_t row_stride, col_stride;
+};
+
+// How `x` maps onto the output shape `out` (same rank after left-padding):
+// full, scalar, row (repeats along leading axes) or column (repeats along
+// trailing axes). Returns the operand and the `inner` size it needs, 0 if any works.
+struct Layout {
+    enum Kind { full, scalar, row, column, other } kind;
+    std::size_t inner;
+};
+
+Layout layout(const Shape& x, std::size_t x_size, const Shape& out, std::size_t n)
+{
+    if (x_size == n) return {Layout::full, 0};
+    if (x_size == 1) return {Layout::scalar, 0};
+    const std::size_t pad = out.size() - x.size();
+    auto dim = [&](std::size_t i) { return i < pad ? std::size_t{1} : x[i - pad]; };
+    // row: (1, ..., 1, out[k:]); column: (out[:k], 1, ..., 1). Axes where out is 1 do not count.
+    bool row = true, column = true, seen_match = false, seen_broadcast = false;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i] == 1) continue;
+        const bool match = dim(i) == out[i];
+        row = row && !(seen_match && !match);
+        column = column && !(seen_broadcast && match);
+        seen_match = seen_match || match;
+        seen_broadcast = seen_broadcast || !match;
+    }
+    if (row) return {Layout::row, x_size};
+    if (column) return {Layout::column, n / x_size};
+    return {Layout::other, 0};
+}
+
+Operand operand(Layout::Kind kind, std::size_t inner)
+{
+    switch (kind) {
+    case Layout::full: return {inner, 1};
+    case Layout::row: return {0, 1};
+    case Layout::column: return {1, 0};
+    default: return {0, 0};
+    }
+}
+
+// Runs body(r) for r in [0, rows): on this thread for small arrays (no OpenMP
+// region at all: even an if(false) region costs a team set-up), else over
+// OpenMP threads in static contiguous blocks.
+template <class Body>
+void for_rows(std::size_t rows, bool parallel, Body&& body)
+{
+    if (!parallel) {
+        for (std::size_t r = 0; r < rows; ++r) body(r);
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (std::size_t r = 0; r < rows; ++r) body(r);
+}
+
+template <std::size_t CA, std::size_t CB, class T, class F>
+void kernel(F f, const T* a, Operand oa, const T* b, Operand ob, T* out, std::size_t rows, std::size_t inner)
+{
+    const bool parallel = rows * inner >= kParallelElements;
+    if (rows == 1 && parallel) {
+        // One long row: split it into blocks of 4096 so the threads share it.
+        constexpr std::size_t block = 4096;
+        for_rows((inner + block - 1) / block, true, [&](std::size_t k) {
+            const std::size_t end = std::min(inner, (k + 1) * block);
+#pragma omp simd
+            for (std::size_t i = k * block; i < end; ++i) out[i] = f(a[i * CA], b[i * CB]);
+        });
+        return;
+    }
+    for_rows(rows, parallel, [&](std::size_t r) {
+        const T* pa = a + r * oa.row_stride;
+        const T* pb = b + r * ob.row_stride;
+        T* po = out + r * inner;
+#pragma omp simd
+        for (std::size_t j = 0; j < inner; ++j) po[j] = f(pa[j * CA], pb[j * CB]);
+    });
+}
+
+// The fast path for functor `f`, or nullopt when the broadcast is not one it handles.
+template <class T, class F>
+std::optional<xt::xarray<T>> fast_binary(F f, const xt::xarray<T>& a, const xt::xarray<T>& b, const Shape& out_shape)
+{
+    const std::size_t n = num_elements(out_shape);
+    const Layout la = layout(a.shape(), a.size(), out_shape, n);
+    const Layout lb = layout(b.shape(), b.size(), out_shape, n);
+    if (la.kind == Layout::other || lb.kind == Layout::other) return std::nullopt;
+    if (la.inner && lb.inner && la.inner != lb.inner) return std::nullopt;
+    const std::size_t inner = la.inner ? la.inner : lb.inner ? lb.inner : n;
+    const std::size_t rows = n / inner;
+    const Operand oa = operand(la.kind, inner), ob = operand(lb.kind, inner);
+    xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
+    const T *pa = a.data(), *pb = b.data();
+    T* po = out.data();
+    if (oa.col_stride && ob.col_stride) kernel<1, 1>(f, pa, oa, pb, ob, po, rows, inner);
+    else if (oa.col_stride) kernel<1, 0>(f, pa, oa, pb, ob, po, rows, inner);
+    else if (ob.col_stride) kernel<0, 1>(f, pa, oa, pb, ob, po, rows, inner);
+    else kernel<0, 0>(f, pa, oa, pb, ob, po, rows, inner);
+    return out;
+}
+
+template <class T, class F, class XF>
+xt::xarray<T> dispatch(F f, XF xtensor_fallback, const xt::xarray<T>& a, const xt::xarray<T>& b)
+{
+    const Shape out_shape = broadcast_shapes(a.shape(), b.shape(), "elementwise");
+    if (num_elements(out_shape) > 0) {
+        if (auto out = fast_binary<T>(f, a, b, out_shape)) return std::move(*out);
+    }
+    return xtensor_fallback(a, b);
+}
+
+template <class T>
+T mask(bool c) { return c ? T(1) : T(0); }
+}  // namespace
+
+template <class T>
+xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b)
+{
+    using A = const xt::xarray<T>&;
+    switch (op) {
+    case BinaryOp::add: return dispatch<T>([](T x, T y) { return x + y; }, [](A x, A y) { return xt::xarray<T>(x + y); }, a, b);
+    case BinaryOp::sub: return dispatch<T>([](T x, T y) { return x - y; }, [](A x, A y) { return xt::xarray<T>(x - y); }, a, b);
+    case BinaryOp::mul: return dispatch<T>([](T x, T y) { return x * y; }, [](A x, A y) { return xt::xarray<T>(x * y); }, a, b);
+    case BinaryOp::div: return dispatch<T>([](T x, T y) { return x / y; }, [](A x, A y) { return xt::xarray<T>(x / y); }, a, b);
+    case BinaryOp::greater:
+        return dispatch<T>([](T x, T y) { return mask<T>(x > y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x > y)); }, a, b);
+    case BinaryOp::greater_equal:
+        return dispatch<T>([](T x, T y) { return mask<T>(x >= y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x >= y)); }, a, b);
+    case BinaryOp::less:
+        return dispatch<T>([](T x, T y) { return mask<T>(x < y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x < y)); }, a, b);
+    case BinaryOp::less_equal:
+        return dispatch<T>([](T x, T y) { return mask<T>(x <= y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x <= y)); }, a, b);
+    case BinaryOp::equal:
+        return dispatch<T>([](T x, T y) { return mask<T>(x == y); },
+                           [](A x, A y) { return xt::xarray<T>(xt::cast<T>(xt::equal(x, y))); }, a, b);
+    }
+    throw std::logic_error("binary: unknown op");
+}
+
+template xt::xarray<float> binary(BinaryOp, const xt::xarray<float>&, const xt::xarray<float>&);
+template xt::xarray<double> binary(BinaryOp, const xt::xarray<double>&, const xt::xarray<double>&);
+
+}  // namespace xgrad::detail

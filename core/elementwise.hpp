@@ -1,0 +1,37 @@
+// Elementwise kernels with numpy broadcasting, without xtensor's generic stepper
+// for the shapes that matter: same shape, a scalar operand, a row broadcast
+// ((batch, n) op (n), the bias add) and a column broadcast ((m, n) op (m, 1),
+// softmax's shift). Each is one contiguous loop SIMD-vectorized by the
+// compiler; arrays of at least kParallelElements elements are split over
+// OpenMP threads with a static schedule (each element is computed by the same
+// expression whatever the thread count, so results are bit-identical at 1 and
+// N threads). Other broadcasts fall back to xtensor.
+#pragma once
+
+#include <cstddef>
+
+#include <xtensor/xarray.hpp>
+
+namespace xgrad::detail {
+
+// Below this many elements a kernel runs on the calling thread only.
+inline constexpr std::size_t kParallelElements = std::size_t{1} << 16;
+
+enum class BinaryOp {
+    add,            // a + b
+    sub,            // a - b
+    mul,            // a * b
+    div,            // a / b
+    greater,        // a > b ? 1 : 0
+    greater_equal,  // a >= b ? 1 : 0
+    less,           // a < b ? 1 : 0
+    less_equal,     // a <= b ? 1 : 0
+    equal,          // a == b ? 1 : 0
+};
+
+// out = a (op) b, broadcast to broadcast_shapes(a, b). The shapes must be
+// broadcast-compatible (check them first: this function does not name the op).
+template <class T>
+xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b);
+
+}  // namespace xgrad::detail
