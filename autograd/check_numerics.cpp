@@ -22,6 +22,12 @@ std::string describe(const Where& where)
     return cat(where.file_name(), ":", where.line(), " (in ", where.function_name(), ")");
 }
 
+const BackwardContext*& current_backward()
+{
+    thread_local const BackwardContext* context = nullptr;
+    return context;
+}
+
 template <class T>
 void check_output_numerics(const char* op, std::span<const TensorOf<T>* const> inputs,
                            const TensorOf<T>& out, const Where& where)
@@ -30,6 +36,14 @@ void check_output_numerics(const char* op, std::span<const TensorOf<T>* const> i
     const auto bad = std::find_if(v.begin(), v.end(), [](T x) { return !std::isfinite(x); });
     if (bad == v.end()) return;
     std::string shapes;
+    if (const BackwardContext* node = current_backward()) {
+        // An op inside a backward closure: the culprit is the node being differentiated.
+        for (const auto& s : *node->input_shapes) shapes += (shapes.empty() ? "" : ", ") + to_string(s);
+        throw NumericsError(cat("check_numerics: the backward pass of op '", node->op, "' (input shapes ", shapes,
+                                "; recorded at ", describe(*node->where), ") produced ", *bad, " at flat index ",
+                                bad - v.begin(), " in its '", op, "' step (output shape ", to_string(out.shape()),
+                                ")"));
+    }
     for (const auto* in : inputs) shapes += (shapes.empty() ? "" : ", ") + to_string(in->shape());
     throw NumericsError(cat("check_numerics: op '", op, "' produced ", *bad, " at flat index ", bad - v.begin(),
                             " of its output of shape ", to_string(out.shape()), " (forward pass; input shapes ",

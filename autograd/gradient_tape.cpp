@@ -70,9 +70,12 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
     Pause pause(*this);  // the gradient computation itself is recorded only by outer tapes
     const auto& nodes = record<T>().nodes;
 
-    // Only nodes downstream of a source can carry a gradient to one.
+    // Only nodes downstream of a watched source can carry a gradient to one; a
+    // source this tape does not track (an unwatched constant) gets none.
     std::unordered_set<std::uint64_t> reachable;
-    for (const auto& s : sources) reachable.insert(s.id());
+    for (const auto& s : sources) {
+        if (tracked_.count(s.id())) reachable.insert(s.id());
+    }
     std::vector<char> relevant(nodes.size(), 0);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         for (auto in : nodes[i]->inputs) {
@@ -97,7 +100,14 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
         const auto& node = *nodes[i];
         const auto it = grads.find(node.output);
         if (it == grads.end()) continue;
-        const auto input_grads = node.backward(it->second);
+        std::vector<TensorOf<T>> input_grads;
+        if (check) {
+            const detail::BackwardContext context{node.op, &node.input_shapes, &node.where};
+            detail::BackwardScope scope(&context);
+            input_grads = node.backward(it->second);
+        } else {
+            input_grads = node.backward(it->second);
+        }
         for (std::size_t j = 0; j < node.inputs.size(); ++j) {
             const auto& g = input_grads[j];
             if (!g.defined() || !reachable.count(node.inputs[j])) continue;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include <xtensor/xarray.hpp>
+#include <xtensor/xio.hpp>  // users print values with xtensor's operator<<
 
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/shape.hpp>

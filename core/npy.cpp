@@ -42,8 +42,12 @@ xt::xarray<T> read_npy(std::istream& in, const std::string& source)
     if (!in.read(magic, 10) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
         throw IOError(detail::cat("load_npy: '", source, "' is not a .npy file (bad magic or shorter than 10 bytes)"));
     }
+    const int major = magic[6];
+    if (major < 1 || major > 3) {
+        throw IOError(detail::cat("load_npy: '", source, "' has unsupported .npy format version ", major));
+    }
     std::size_t header_len = static_cast<unsigned char>(magic[8]) | (static_cast<unsigned char>(magic[9]) << 8);
-    if (magic[6] != 1) {
+    if (major != 1) {
         char extra[2];
         if (!in.read(extra, 2)) throw IOError(detail::cat("load_npy: '", source, "' is truncated in its header"));
         header_len |= (static_cast<std::size_t>(static_cast<unsigned char>(extra[0])) << 16) |
@@ -67,11 +71,29 @@ xt::xarray<T> read_npy(std::istream& in, const std::string& source)
     Shape shape;
     const std::string dims = m[1];
     const std::regex number("\\d+");
+    std::size_t count = 1;
     for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
-        shape.push_back(std::stoull(it->str()));
+        const auto digits = it->str();
+        const std::size_t d = digits.size() > 18 ? std::size_t(-1) : std::stoull(digits);
+        if (d != 0 && count > (std::size_t(1) << 48) / d) {
+            throw IOError(detail::cat("load_npy: '", source, "' has an implausible shape (", dims, ")"));
+        }
+        shape.push_back(d);
+        count *= d;
     }
+    // Never allocate more than the stream can hold: a corrupt shape is an error, not bad_alloc.
+    const auto bytes = static_cast<std::streamsize>(count * sizeof(T));
+    const auto here = in.tellg();
+    if (here != std::istream::pos_type(-1) && in.seekg(0, std::ios::end)) {
+        const auto available = static_cast<std::streamsize>(in.tellg() - here);
+        in.seekg(here);
+        if (available < bytes) {
+            throw IOError(detail::cat("load_npy: '", source, "' is truncated: ", bytes,
+                                      " data bytes expected for shape ", to_string(shape), ", got ", available));
+        }
+    }
+    in.clear();
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
-    const auto bytes = static_cast<std::streamsize>(out.size() * sizeof(T));
     if (!in.read(reinterpret_cast<char*>(out.data()), bytes)) {
         throw IOError(detail::cat("load_npy: '", source, "' is truncated: ", bytes, " data bytes expected for shape ",
                                   to_string(shape), ", got ", in.gcount()));

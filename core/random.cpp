@@ -1,5 +1,6 @@
 #include <xgrad/core/random.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -29,6 +30,15 @@ T Generator::unit(std::uint64_t counter) const
 
 std::uint64_t Generator::next_u64() { return bits(offset_++); }
 
+// Box-Muller from the two counters c and c + 1. Every draw advances offset_ past
+// all the counters it used, so successive draws never share random bits.
+double Generator::standard_normal(std::uint64_t c) const
+{
+    const double u1 = 1.0 - unit<double>(c);
+    const double u2 = unit<double>(c + 1);
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+
 template <class T>
 xt::xarray<T> Generator::uniform(const Shape& shape, T lo, T hi)
 {
@@ -43,13 +53,9 @@ xt::xarray<T> Generator::normal(const Shape& shape, T mean, T stddev)
 {
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        // Box-Muller from two independent counters of this element.
-        const double u1 = 1.0 - unit<double>(2 * (offset_ + i));
-        const double u2 = unit<double>(2 * (offset_ + i) + 1);
-        const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-        out.flat(i) = static_cast<T>(mean + stddev * z);
+        out.flat(i) = static_cast<T>(mean + stddev * standard_normal(offset_ + 2 * i));
     }
-    offset_ += out.size();
+    offset_ += 2 * out.size();  // each element used two counters
     return out;
 }
 
@@ -59,19 +65,17 @@ xt::xarray<T> Generator::truncated_normal(const Shape& shape, T mean, T stddev)
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
     const std::uint64_t n = out.size();
     for (std::size_t i = 0; i < n; ++i) {
-        // Redraw from further counters of this element until within 2 stddev.
+        // Redraw from further counters of this element until within 2 stddev
+        // (all 64 attempts failing has probability 0.0455^64).
         for (std::uint64_t attempt = 0;; ++attempt) {
-            const std::uint64_t c = (offset_ + i) * 64 + attempt;
-            const double u1 = 1.0 - unit<double>(2 * c);
-            const double u2 = unit<double>(2 * c + 1);
-            const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-            if (std::abs(z) <= 2.0 || attempt == 63) {
+            const double z = standard_normal(offset_ + kTruncatedCounters * i + 2 * attempt);
+            if (std::abs(z) <= 2.0 || 2 * (attempt + 1) == kTruncatedCounters) {
                 out.flat(i) = static_cast<T>(mean + stddev * std::clamp(z, -2.0, 2.0));
                 break;
             }
         }
     }
-    offset_ += n;
+    offset_ += kTruncatedCounters * n;  // each element owns its block of counters
     return out;
 }
 

@@ -20,7 +20,8 @@ public:
     explicit Generator(std::uint64_t seed = 0) : seed_(seed) {}
 
     std::uint64_t seed() const { return seed_; }
-    // How many counters the draws so far have used; with seed() it fixes the state.
+    // How many counters the draws so far have used (uniform: 1 per element,
+    // normal: 2, truncated normal: 128); with seed() it fixes the state.
     std::uint64_t offset() const { return offset_; }
     void set_state(std::uint64_t seed, std::uint64_t offset) { seed_ = seed; offset_ = offset; }
 
@@ -48,6 +49,8 @@ private:
     std::uint64_t bits(std::uint64_t counter) const;
     template <class T>
     T unit(std::uint64_t counter) const;  // uniform in [0, 1)
+    double standard_normal(std::uint64_t counter) const;  // uses counter and counter + 1
+    static constexpr std::uint64_t kTruncatedCounters = 128;  // per truncated-normal element
     std::uint64_t seed_;
     std::uint64_t offset_ = 0;
 };

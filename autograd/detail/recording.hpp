@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <xgrad/autograd/check_numerics.hpp>
 #include <xgrad/autograd/gradient_tape.hpp>
@@ -38,6 +39,30 @@ void check_args(const char* op, std::initializer_list<Arg<T>> args)
 
 // "file.cpp:12 (in function f)"
 std::string describe(const Where& where);
+
+// The node whose backward closure runs on this thread while anomaly mode is on,
+// so a NaN/Inf produced inside it is reported against that node.
+struct BackwardContext {
+    const char* op;
+    const std::vector<Shape>* input_shapes;
+    const Where* where;
+};
+const BackwardContext*& current_backward();
+
+// Sets current_backward() for its lifetime.
+class BackwardScope {
+public:
+    explicit BackwardScope(const BackwardContext* context) : previous_(current_backward())
+    {
+        current_backward() = context;
+    }
+    ~BackwardScope() { current_backward() = previous_; }
+    BackwardScope(const BackwardScope&) = delete;
+    BackwardScope& operator=(const BackwardScope&) = delete;
+
+private:
+    const BackwardContext* previous_;
+};
 
 // Throws NumericsError if `out` holds a NaN or Inf (anomaly mode, forward pass).
 template <class T>

@@ -61,6 +61,12 @@ TensorOf<T> matmul(const TensorOf<T>& a, const TensorOf<T>& b, bool transpose_a,
     if (transpose_a) {
         throw ShapeError(cat("matmul: transpose_a needs a 2-D argument 'a', got shape ", to_string(a.shape())));
     }
+    const std::size_t kb = transpose_b ? b.shape()[1] : b.shape()[0];
+    if (a.shape().back() != kb) {
+        throw ShapeError(cat("matmul: inner dimensions differ: argument 'a' has shape ", to_string(a.shape()),
+                             " (k = ", a.shape().back(), ", its last axis), argument 'b' has shape ",
+                             to_string(b.shape()), " (transposed: ", yes_no(transpose_b), ", k = ", kb, ")"));
+    }
     // (..., k) @ (k, n) -> (..., n): flatten the leading axes, multiply, restore them.
     const long k = static_cast<long>(a.shape().back());
     const auto flat = matmul_2d(reshape(a, {-1, k}, loc), b, false, transpose_b, loc);
