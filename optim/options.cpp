@@ -130,11 +130,14 @@ void ConfigReader::read_base(BaseOptions& b)
     b.loss_scale_factor = optional_number("loss_scale_factor", b.loss_scale_factor);
     b.gradient_accumulation_steps = optional_integer("gradient_accumulation_steps", b.gradient_accumulation_steps);
     const std::string nan = text("on_nan_gradient", "skip");
-    if (nan != "skip" && nan != "raise") {
-        throw ValueError(detail::cat(optimizer_, ": config key 'on_nan_gradient' must be 'skip' or 'raise', got '",
-                                     nan, "'"));
+    if (nan != "skip" && nan != "raise" && nan != "apply") {
+        throw ValueError(detail::cat(optimizer_,
+                                     ": config key 'on_nan_gradient' must be 'skip', 'raise' or 'apply', got '", nan,
+                                     "'"));
     }
-    b.on_nan_gradient = nan == "raise" ? NanGradientPolicy::Throw : NanGradientPolicy::SkipStep;
+    b.on_nan_gradient = nan == "raise"   ? NanGradientPolicy::Throw
+                        : nan == "apply" ? NanGradientPolicy::Apply
+                                         : NanGradientPolicy::SkipStep;
 }
 
 void ConfigReader::finish() const
@@ -171,6 +174,7 @@ Config base_config(const BaseOptions& b, float current_learning_rate)
     c.set("loss_scale_factor", b.loss_scale_factor);
     c.set("gradient_accumulation_steps", b.gradient_accumulation_steps);
     if (b.on_nan_gradient == NanGradientPolicy::Throw) c.set("on_nan_gradient", "raise");
+    if (b.on_nan_gradient == NanGradientPolicy::Apply) c.set("on_nan_gradient", "apply");
     return c;
 }
 

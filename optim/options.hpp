@@ -19,8 +19,10 @@ namespace xgrad::optim {
 
 // What apply_gradients does when a gradient holds NaN or Inf: skip the whole
 // step (nothing changes, not even iterations) with a warning on stderr, or
-// throw NumericsError. Either way no state is corrupted.
-enum class NanGradientPolicy { SkipStep, Throw };
+// throw NumericsError; either way no state is corrupted. Apply does what Keras
+// does: no check, the non-finite values flow into the update (for code that
+// watches for NaN itself, like the optimizers tutorial's convergence test).
+enum class NanGradientPolicy { SkipStep, Throw, Apply };
 
 // A learning rate computed by the user from the optimizer's iterations.
 using LearningRateFn = std::function<float(std::int64_t iterations)>;
