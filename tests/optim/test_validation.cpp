@@ -1,0 +1,88 @@
+// Every validation message names the option or variable and the bad value.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include <xgrad/optim/adagrad.hpp>
+#include <xgrad/optim/adam.hpp>
+#include <xgrad/optim/adamax.hpp>
+#include <xgrad/optim/factory.hpp>
+#include <xgrad/optim/gradient_descent.hpp>
+#include <xgrad/optim/lion.hpp>
+#include <xgrad/optim/momentum.hpp>
+#include <xgrad/optim/nadam.hpp>
+#include <xgrad/optim/rmsprop.hpp>
+
+using namespace xgrad::optim;
+using Catch::Contains;
+
+TEST_CASE("validation: options are checked at construction")
+{
+    const double nan = std::nan("");
+    REQUIRE_THROWS_AS(Adam(AdamOptions{}.learning_rate(-0.1)), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.learning_rate(-0.1)),
+                        Contains("Adam: option 'learning_rate' must be a finite number >= 0, got -0.1"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.learning_rate(nan)), Contains("option 'learning_rate'") && Contains("got nan"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.beta_1(1.0)), Contains("Adam: option 'beta_1' must be in [0.0, 1.0), got 1.0"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.beta_2(-0.1)), Contains("option 'beta_2' must be in [0.0, 1.0), got -0.1"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.epsilon(0.0)), Contains("Adam: option 'epsilon' must be a finite number > 0, got 0.0"));
+    REQUIRE_THROWS_WITH(AdamW(AdamWOptions{}.epsilon(-1e-7)), Contains("AdamW: option 'epsilon'") && Contains("got -1e-07"));
+    REQUIRE_THROWS_WITH(AdamW(AdamWOptions{}.weight_decay(std::nullopt)), Contains("AdamW: option 'weight_decay' must be set"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.clipnorm(1.0).clipvalue(0.5)),
+                        Contains("only one of 'clipnorm', 'clipvalue' and 'global_clipnorm' can be set, got clipnorm=1.0, "
+                                 "clipvalue=0.5, global_clipnorm=None"));
+    REQUIRE_THROWS_WITH(GradientDescent(GradientDescentOptions{}.clipvalue(1.0).global_clipnorm(2.0)),
+                        Contains("GradientDescent: only one of"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.clipnorm(-1.0)), Contains("option 'clipnorm' must be a finite number > 0, got -1.0"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.global_clipnorm(0.0)), Contains("option 'global_clipnorm'"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.weight_decay(-0.01)), Contains("option 'weight_decay'") && Contains("got -0.01"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.use_ema(true).ema_momentum(1.5)),
+                        Contains("option 'ema_momentum' must be in [0.0, 1.0], got 1.5"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.ema_overwrite_frequency(0)),
+                        Contains("option 'ema_overwrite_frequency' must be an integer >= 1 or unset, got 0"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.gradient_accumulation_steps(1)),
+                        Contains("option 'gradient_accumulation_steps' must be an integer >= 2 or unset, got 1"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.loss_scale_factor(0.0)), Contains("option 'loss_scale_factor'"));
+    REQUIRE_THROWS_WITH(Momentum(MomentumOptions{}.momentum(1.5)), Contains("Momentum: option 'momentum' must be in [0.0, 1.0], got 1.5"));
+    REQUIRE_THROWS_WITH(RMSprop(RMSpropOptions{}.rho(1.0)), Contains("RMSprop: option 'rho' must be in [0.0, 1.0), got 1.0"));
+    REQUIRE_THROWS_WITH(RMSprop(RMSpropOptions{}.momentum(-0.5)), Contains("RMSprop: option 'momentum'"));
+    REQUIRE_THROWS_WITH(RMSprop(RMSpropOptions{}.epsilon(0.0)), Contains("RMSprop: option 'epsilon'"));
+    REQUIRE_THROWS_WITH(Adagrad(AdagradOptions{}.initial_accumulator_value(-1.0)),
+                        Contains("Adagrad: option 'initial_accumulator_value' must be a finite number >= 0, got -1.0"));
+    REQUIRE_THROWS_WITH(Adagrad(AdagradOptions{}.epsilon(-1.0)), Contains("Adagrad: option 'epsilon'"));
+    REQUIRE_THROWS_WITH(Adamax(AdamaxOptions{}.beta_1(1.0)), Contains("Adamax: option 'beta_1'"));
+    REQUIRE_THROWS_WITH(Adamax(AdamaxOptions{}.epsilon(0.0)), Contains("Adamax: option 'epsilon'"));
+    REQUIRE_THROWS_WITH(Nadam(NadamOptions{}.beta_2(1.0)), Contains("Nadam: option 'beta_2'"));
+    REQUIRE_THROWS_WITH(Nadam(NadamOptions{}.epsilon(0.0)), Contains("Nadam: option 'epsilon'"));
+    REQUIRE_THROWS_WITH(Lion(LionOptions{}.beta_1(0.0)), Contains("Lion: option 'beta_1' must be in (0.0, 1.0], got 0.0"));
+    REQUIRE_THROWS_WITH(Lion(LionOptions{}.beta_2(1.5)), Contains("Lion: option 'beta_2'"));
+    REQUIRE_THROWS_WITH(ExponentialDecay(0.1, 0, 0.9), Contains("ExponentialDecay: option 'decay_steps' must be > 0, got 0"));
+    REQUIRE_THROWS_WITH(PiecewiseConstantDecay({10}, {1.0}), Contains("one element less than 'values'"));
+    REQUIRE_THROWS_WITH(CosineDecay(0.1, -5), Contains("CosineDecay: option 'decay_steps'"));
+}
+
+TEST_CASE("validation: apply_gradients checks counts and shapes, naming the variable")
+{
+    Adam adam;
+    xgrad::Variable w(xgrad::array<float>({2, 1}, {1, 2}), "dense.kernel");
+    xgrad::Variable b(xt::xarray<float>{0.0f}, "dense.bias");
+    xgrad::Tensor g(xt::xarray<float>{1.0f, 2.0f, 3.0f});
+    REQUIRE_THROWS_WITH(adam.apply_gradients({g}, {w, b}), Contains("Adam.apply_gradients: got 1 gradients for 2 variables"));
+    REQUIRE_THROWS_AS(adam.apply_gradients({g}, {w}), xgrad::ShapeError);
+    REQUIRE_THROWS_WITH(adam.apply_gradients({g}, {w}),
+                        Contains("the gradient for variable 'dense.kernel' has shape (3), the variable has shape (2, 1)"));
+    REQUIRE_THROWS_WITH(adam.apply_gradients({xgrad::Tensor(), xgrad::Tensor()}, {w, b}),
+                        Contains("no gradients provided for any variable"));
+    CHECK(adam.iterations() == 0);
+    REQUIRE_THROWS_WITH(adam.set_learning_rate(-1.0), Contains("Adam: option 'learning_rate' must be a finite number >= 0, got -1.0"));
+    REQUIRE_THROWS_WITH(adam.slot(w, "momentum"), Contains("variable 'dense.kernel' has no optimizer state"));
+}
+
+TEST_CASE("validation: factory and from_config name the bad identifier or key")
+{
+    REQUIRE_THROWS_WITH(make_optimizer("adamm"), Contains("make_optimizer: unknown optimizer 'adamm' (known: adagrad, adam,"));
+    REQUIRE_THROWS_WITH(make_optimizer("adam", Config{}.set("beta_3", 0.5)), Contains("Adam: config key(s) not recognized: 'beta_3'"));
+    REQUIRE_THROWS_WITH(make_optimizer("adam", Config{}.set("beta_1", "high")), Contains("config: key 'beta_1' must be a number, got 'high'"));
+    REQUIRE_THROWS_WITH(make_optimizer("momentum", Config{}.set("convention", "tf2")),
+                        Contains("Momentum: config key 'convention' must be 'keras' or 'pytorch', got 'tf2'"));
+}
