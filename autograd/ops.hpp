@@ -4,6 +4,7 @@
 
 #include <xgrad/autograd/ops/activations.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
+#include <xgrad/autograd/ops/clipping.hpp>
 #include <xgrad/autograd/ops/linalg.hpp>
 #include <xgrad/autograd/ops/math.hpp>
 #include <xgrad/autograd/ops/reduce.hpp>
