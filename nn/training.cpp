@@ -16,17 +16,18 @@
 #include <xgrad/nn/data/batches.hpp>
 #include <xgrad/nn/dense.hpp>
 #include <xgrad/nn/progbar.hpp>
-#include <xgrad/optim/adam.hpp>
-#include <xgrad/optim/gradient_descent.hpp>
+#include <xgrad/optim/factory.hpp>
 #include <xgrad/optim/optimizer.hpp>
 
 namespace xgrad::nn {
 namespace {
 std::shared_ptr<optim::Optimizer> optimizer_by_name(const std::string& name)
 {
-    if (name == "adam") return std::make_shared<optim::Adam>();
-    if (name == "sgd") return std::make_shared<optim::GradientDescent>();
-    throw ValueError(detail::cat("compile: unknown optimizer '", name, "' (known: adam, sgd)"));
+    try {
+        return optim::make_optimizer(name);
+    } catch (const Error& e) {
+        throw ValueError(detail::cat("compile: unknown optimizer '", name, "' (", e.what(), ")"));
+    }
 }
 
 int resolve_verbose(int verbose) { return verbose < 0 ? (stdout_is_terminal() ? 1 : 2) : verbose; }
