@@ -1,0 +1,148 @@
+// Each example, run in its short mode, checked on its key output.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <regex>
+
+#include "run_example.hpp"
+
+namespace {
+struct Row {
+    double w0, w1, b;
+};
+// "[label] step N: w = [a, b]  b = c ..." for `label` and `step`.
+Row find_row(const std::string& output, const std::string& label, int step)
+{
+    const std::regex re("\\[" + label + " *\\] step " + std::to_string(step) +
+                        ": w = \\[(\\S+), (\\S+)\\]  b = (\\S+)");
+    std::smatch m;
+    REQUIRE(std::regex_search(output, m, re));
+    return {std::stod(m[1]), std::stod(m[2]), std::stod(m[3])};
+}
+}  // namespace
+
+TEST_CASE("examples: linear_regression reproduces the published TensorFlow tables")
+{
+    const auto run = run_example("linear_regression");
+    REQUIRE(run.exit_code == 0);
+    // ../shared/reference/linear_regression_keras.md, to 1e-5.
+    const Row fresh[3] = {{-0.10012173, 0.16457547, 0.0100003},
+                          {-0.09012143, 0.17457578, 0.02000059},
+                          {-0.08012114, 0.18457608, 0.03000089}};
+    const Row restarted[3] = {{-0.1001218, 0.1645754, 0.01000023},
+                              {-0.09268039, 0.1720168, 0.01744163},
+                              {-0.08629228, 0.17840491, 0.02382975}};
+    for (int step = 1; step <= 3; ++step) {
+        const Row a = find_row(run.output, "new Adam each step", step);
+        const Row& ea = fresh[step - 1];
+        CHECK(a.w0 == Approx(ea.w0).margin(1e-5));
+        CHECK(a.w1 == Approx(ea.w1).margin(1e-5));
+        CHECK(a.b == Approx(ea.b).margin(1e-5));
+        const Row r = find_row(run.output, "restarted moments", step);
+        const Row& er = restarted[step - 1];
+        CHECK(r.w0 == Approx(er.w0).margin(1e-5));
+        CHECK(r.w1 == Approx(er.w1).margin(1e-5));
+        CHECK(r.b == Approx(er.b).margin(1e-5));
+    }
+    // Where the answer is unique, the persistent Adam finds it.
+    const Row unique = find_row(run.output, "persistent, columns paired at random", 6000);
+    CHECK(unique.w0 == Approx(2.0).margin(1e-3));
+    CHECK(unique.w1 == Approx(1.0).margin(1e-3));
+    CHECK(unique.b == Approx(2.0).margin(1e-3));
+    CHECK(std::filesystem::exists(example_out_dir("linear_regression") + "/linear_regression_loss.csv"));
+}
+
+TEST_CASE("examples: dense_network moves every weight with a real gradient by the learning rate")
+{
+    const auto run = run_example("dense_network");
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.output.find("'name': 'adam'") != std::string::npos);
+    CHECK(run.output.find("Total params: 132") != std::string::npos);
+    const auto rows = read_csv(example_out_dir("dense_network") + "/dense_network_first_layer.csv");
+    REQUIRE(rows.size() == 100);  // index, before, after, gradient, |change|
+    std::size_t checked = 0;
+    for (const auto& r : rows) {
+        const double change = std::abs(r[2] - r[1]);
+        if (std::abs(r[3]) > 1e-3) {
+            CHECK(change == Approx(0.001).margin(1e-5));
+            ++checked;
+        } else if (r[3] == 0.0) {
+            CHECK(change == 0.0);
+        }
+    }
+    CHECK(checked > 50);
+}
+
+TEST_CASE("examples: convergence prints the tutorial's nine outcomes in order")
+{
+    const auto run = run_example("convergence");
+    REQUIRE(run.exit_code == 0);
+    const std::regex outcome("^(Converged in \\d+ iterations|Gradient exploded at iteration \\d+|"
+                             "Exceeded maximum of 2000 iterations\\. Test terminated\\.)$");
+    const std::regex title("^(Gradient descent optimizer|Momentum optimizer|Adam): learning rate=(0\\.001|0\\.01|0\\.1)$");
+    std::vector<std::string> outcomes, titles;
+    for (const auto& line : lines_of(run.output)) {
+        if (std::regex_match(line, title)) titles.push_back(line);
+        if (std::regex_match(line, outcome) && outcomes.size() < 9) outcomes.push_back(line);
+    }
+    REQUIRE(titles.size() == 9);
+    REQUIRE(outcomes.size() == 9);
+    CHECK(titles[0] == "Gradient descent optimizer: learning rate=0.001");
+    CHECK(titles[4] == "Momentum optimizer: learning rate=0.01");
+    CHECK(titles[8] == "Adam: learning rate=0.1");
+    // The tutorial's point: plain GD stalls at the plateau or explodes, momentum
+    // gets through at the middle rate, Adam's scaling never explodes.
+    const auto starts = [&](std::size_t i, const char* prefix) { return outcomes[i].rfind(prefix, 0) == 0; };
+    CHECK(starts(0, "Exceeded"));
+    CHECK(starts(1, "Exceeded"));
+    CHECK(starts(2, "Gradient exploded"));
+    CHECK(starts(4, "Converged"));
+    CHECK(starts(5, "Gradient exploded"));
+    for (std::size_t i = 6; i < 9; ++i) CHECK_FALSE(starts(i, "Gradient exploded"));
+    CHECK(starts(8, "Converged"));
+    for (const char* family : {"gradient_descent", "momentum", "adam"}) {
+        CHECK(std::filesystem::exists(example_out_dir("convergence") + "/convergence_" + family + ".csv"));
+    }
+}
+
+TEST_CASE("examples: fashion_mnist short mode reaches 80% test accuracy on a 12,000-image subset")
+{
+    const auto run = run_example("fashion_mnist");
+    REQUIRE(run.exit_code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(run.output, m, std::regex("fit: test accuracy (\\S+)")));
+    CHECK(std::stod(m[1]) >= 0.80);
+    REQUIRE(std::regex_search(run.output, m, std::regex("clipped tape step: test accuracy (\\S+)")));
+    CHECK(std::stod(m[1]) >= 0.80);
+    const auto rows = read_csv(example_out_dir("fashion_mnist") + "/fashion_mnist_curves.csv");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1][1] < rows[0][1]);  // the loss falls
+}
+
+TEST_CASE("examples: custom_optimizer trains the dense network with a user-written optimizer")
+{
+    const auto run = run_example("custom_optimizer");
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.output.find("'name': 'adabelief'") != std::string::npos);
+    const auto rows = read_csv(example_out_dir("custom_optimizer") + "/custom_optimizer.csv");
+    REQUIRE(rows.size() == 20);  // epoch, adam loss, adam acc, adabelief loss, adabelief acc
+    CHECK(rows.back()[3] < 0.5 * rows.front()[3]);
+    CHECK(rows.back()[4] > 0.9);
+}
+
+TEST_CASE("examples: --help succeeds and bad arguments fail with a message")
+{
+    for (const char* name : {"linear_regression", "dense_network", "fashion_mnist", "convergence", "custom_optimizer"}) {
+        INFO(name);
+        const auto help = run_example(name, "--help");
+        CHECK(help.exit_code == 0);
+        CHECK(help.output.find("Usage:") != std::string::npos);
+        const auto bad = run_example(name, "--no-such-option");
+        CHECK(bad.exit_code == 2);
+        CHECK(bad.output.find("unknown argument '--no-such-option'") != std::string::npos);
+    }
+    const auto bad_value = run_example("linear_regression", "--steps zero");
+    CHECK(bad_value.exit_code == 2);
+    CHECK(bad_value.output.find("--steps expects a whole number") != std::string::npos);
+}
