@@ -35,22 +35,47 @@ template <class T>
 TensorOf<T> square(const TensorOf<T>& x, Where loc = Where::current());
 
 // ---- operators ---------------------------------------------------------------
+// Operators record the caller's file:line like the named ops (for anomaly mode):
+// an operator cannot take a defaulted Where, so its operand's converting
+// constructor captures it.
 template <class S>
 concept Scalar = std::is_arithmetic_v<S>;
 
-template <class T> TensorOf<T> operator+(const TensorOf<T>& a, const TensorOf<T>& b) { return add(a, b); }
-template <class T> TensorOf<T> operator-(const TensorOf<T>& a, const TensorOf<T>& b) { return sub(a, b); }
-template <class T> TensorOf<T> operator*(const TensorOf<T>& a, const TensorOf<T>& b) { return mul(a, b); }
-template <class T> TensorOf<T> operator/(const TensorOf<T>& a, const TensorOf<T>& b) { return div(a, b); }
+namespace detail {
+// A tensor operand, with the location of the expression it appears in.
+template <class T>
+struct Operand {
+    Operand(const TensorOf<T>& t, Where where = Where::current()) : tensor(t), loc(where) {}
+    const TensorOf<T>& tensor;
+    Where loc;
+};
+// A plain number operand (`x * 0.5`, `1 - x`): computed in double by the caller,
+// converted to the tensor's dtype once, as TensorFlow does with Python numbers.
+struct ScalarOperand {
+    template <Scalar S>
+    ScalarOperand(S s, Where where = Where::current()) : value(static_cast<double>(s)), loc(where) {}
+    double value;
+    Where loc;
+    template <class T>
+    TensorOf<T> as() const { return scalar<T>(static_cast<T>(value)); }
+};
+template <class T>
+using OperandOf = Operand<std::type_identity_t<T>>;
+}  // namespace detail
+
+template <class T> TensorOf<T> operator+(const TensorOf<T>& a, detail::OperandOf<T> b) { return add(a, b.tensor, b.loc); }
+template <class T> TensorOf<T> operator-(const TensorOf<T>& a, detail::OperandOf<T> b) { return sub(a, b.tensor, b.loc); }
+template <class T> TensorOf<T> operator*(const TensorOf<T>& a, detail::OperandOf<T> b) { return mul(a, b.tensor, b.loc); }
+template <class T> TensorOf<T> operator/(const TensorOf<T>& a, detail::OperandOf<T> b) { return div(a, b.tensor, b.loc); }
 template <class T> TensorOf<T> operator-(const TensorOf<T>& x) { return neg(x); }
 
-template <class T, Scalar S> TensorOf<T> operator+(const TensorOf<T>& a, S s) { return add(a, scalar<T>(static_cast<T>(s))); }
-template <class T, Scalar S> TensorOf<T> operator+(S s, const TensorOf<T>& a) { return add(scalar<T>(static_cast<T>(s)), a); }
-template <class T, Scalar S> TensorOf<T> operator-(const TensorOf<T>& a, S s) { return sub(a, scalar<T>(static_cast<T>(s))); }
-template <class T, Scalar S> TensorOf<T> operator-(S s, const TensorOf<T>& a) { return sub(scalar<T>(static_cast<T>(s)), a); }
-template <class T, Scalar S> TensorOf<T> operator*(const TensorOf<T>& a, S s) { return mul(a, scalar<T>(static_cast<T>(s))); }
-template <class T, Scalar S> TensorOf<T> operator*(S s, const TensorOf<T>& a) { return mul(scalar<T>(static_cast<T>(s)), a); }
-template <class T, Scalar S> TensorOf<T> operator/(const TensorOf<T>& a, S s) { return div(a, scalar<T>(static_cast<T>(s))); }
-template <class T, Scalar S> TensorOf<T> operator/(S s, const TensorOf<T>& a) { return div(scalar<T>(static_cast<T>(s)), a); }
+template <class T> TensorOf<T> operator+(const TensorOf<T>& a, detail::ScalarOperand s) { return add(a, s.as<T>(), s.loc); }
+template <class T> TensorOf<T> operator+(detail::ScalarOperand s, const TensorOf<T>& a) { return add(s.as<T>(), a, s.loc); }
+template <class T> TensorOf<T> operator-(const TensorOf<T>& a, detail::ScalarOperand s) { return sub(a, s.as<T>(), s.loc); }
+template <class T> TensorOf<T> operator-(detail::ScalarOperand s, const TensorOf<T>& a) { return sub(s.as<T>(), a, s.loc); }
+template <class T> TensorOf<T> operator*(const TensorOf<T>& a, detail::ScalarOperand s) { return mul(a, s.as<T>(), s.loc); }
+template <class T> TensorOf<T> operator*(detail::ScalarOperand s, const TensorOf<T>& a) { return mul(s.as<T>(), a, s.loc); }
+template <class T> TensorOf<T> operator/(const TensorOf<T>& a, detail::ScalarOperand s) { return div(a, s.as<T>(), s.loc); }
+template <class T> TensorOf<T> operator/(detail::ScalarOperand s, const TensorOf<T>& a) { return div(s.as<T>(), a, s.loc); }
 
 }  // namespace xgrad

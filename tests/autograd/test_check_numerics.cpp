@@ -38,7 +38,9 @@ TEST_CASE("check_numerics: a NaN in the forward pass names the op, shapes and ca
     // Inf from an op with two inputs: both shapes are named.
     const Tensor a(xt::xarray<float>{{1.0f, 2.0f}});
     const Tensor z(xt::xarray<float>{0.0f, 1.0f});
-    REQUIRE_THROWS_WITH(a / z, Contains("'div'") && Contains("inf") && Contains("(1, 2), (2)"));
+    const int div_line = __LINE__; REQUIRE_THROWS_WITH(a / z, Contains("'div'") && Contains("inf") && Contains("(1, 2), (2)") && Contains(here(div_line)));
+    // Operators with a plain number report the caller's line too.
+    const int scalar_line = __LINE__; REQUIRE_THROWS_WITH(1.0f / z, Contains("'div'") && Contains(here(scalar_line)));
     // Finite values pass.
     REQUIRE_NOTHROW(log(abs(x) + 1.0f));
 }
