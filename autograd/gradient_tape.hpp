@@ -49,6 +49,16 @@ public:
         const std::type_identity_t<TensorOf<T>>& output_gradients = {},
         UnconnectedGradients unconnected = UnconnectedGradients::None);
 
+    // The same for a list of variables: tape.gradient(loss, model.trainable_variables()).
+    template <class T, class Alloc>
+    std::vector<TensorOf<T>> gradient(const TensorOf<T>& target, const std::vector<VariableOf<T>, Alloc>& sources,
+                                      const std::type_identity_t<TensorOf<T>>& output_gradients = {},
+                                      UnconnectedGradients unconnected = UnconnectedGradients::None)
+    {
+        return gradient(target, std::vector<TensorOf<T>>(sources.begin(), sources.end()), output_gradients,
+                        unconnected);
+    }
+
     template <class T>
     TensorOf<T> gradient(const TensorOf<T>& target, const std::type_identity_t<TensorOf<T>>& source,
                          const std::type_identity_t<TensorOf<T>>& output_gradients = {},

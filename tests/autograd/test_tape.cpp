@@ -228,3 +228,16 @@ TEST_CASE("tape: jacobian against hand values")
     CHECK_FALSE(tape.jacobian(y, c).defined());
     CHECK(tape.jacobian(y, c, UnconnectedGradients::Zero).value() == xt::zeros<double>({3, 1}));
 }
+
+TEST_CASE("tape: gradient with respect to a vector of variables")
+{
+    xgrad::Variable a(xt::xarray<float>{2.0f}, "a");
+    xgrad::Variable b(xt::xarray<float>{3.0f}, "b");
+    const std::vector<xgrad::Variable> vars{a, b};
+    xgrad::GradientTape tape;
+    const auto y = a * a * b;  // dy/da = 2ab = 12, dy/db = a^2 = 4
+    const auto grads = tape.gradient(y, vars);
+    REQUIRE(grads.size() == 2);
+    CHECK(grads[0](0) == 12.0f);
+    CHECK(grads[1](0) == 4.0f);
+}
