@@ -1,6 +1,5 @@
 #include "bench_common.hpp"
 
-#include <dlfcn.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -22,9 +21,6 @@ double median(std::vector<double> v)
 void set_threads(int threads)
 {
     omp_set_num_threads(threads);
-    using SetFn = void (*)(int);
-    static auto openblas_set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    if (openblas_set) openblas_set(threads);
 }
 
 long peak_rss_kib()

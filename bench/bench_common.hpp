@@ -18,7 +18,7 @@ inline double seconds_since(Clock::time_point start)
 
 double median(std::vector<double> v);
 
-// Sets the OpenMP thread count and, when the BLAS is OpenBLAS, its thread count too.
+// Sets the OpenMP thread count (xgrad runs OpenBLAS on one thread and splits GEMMs over OpenMP threads).
 void set_threads(int threads);
 
 // Peak resident set size of this process in KiB (VmHWM).
