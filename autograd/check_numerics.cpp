@@ -38,7 +38,7 @@ void check_output_numerics(const char* op, std::span<const TensorOf<T>* const> i
     std::string shapes;
     if (const BackwardContext* node = current_backward()) {
         // An op inside a backward closure: the culprit is the node being differentiated.
-        for (const auto& s : *node->input_shapes) shapes += (shapes.empty() ? "" : ", ") + to_string(s);
+        for (const auto& s : node->input_shapes) shapes += (shapes.empty() ? "" : ", ") + to_string(s);
         throw NumericsError(cat("check_numerics: the backward pass of op '", node->op, "' (input shapes ", shapes,
                                 "; recorded at ", describe(*node->where), ") produced ", *bad, " at flat index ",
                                 bad - v.begin(), " in its '", op, "' step (output shape ", to_string(out.shape()),

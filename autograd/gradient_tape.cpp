@@ -1,7 +1,6 @@
 #include <xgrad/autograd/gradient_tape.hpp>
 
 #include <algorithm>
-#include <unordered_map>
 
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
@@ -15,6 +14,12 @@ std::vector<GradientTape*>& active_tapes()
 {
     thread_local std::vector<GradientTape*> tapes;
     return tapes;
+}
+
+std::uint64_t& needed_inputs_mask()
+{
+    thread_local std::uint64_t mask = ~std::uint64_t{0};
+    return mask;
 }
 
 // Throws NumericsError if a gradient flowing into an op's input is not finite.
@@ -72,14 +77,14 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
 
     // Only nodes downstream of a watched source can carry a gradient to one; a
     // source this tape does not track (an unwatched constant) gets none.
-    std::unordered_set<std::uint64_t> reachable;
+    detail::IdIndex reachable;
     for (const auto& s : sources) {
-        if (tracked_.count(s.id())) reachable.insert(s.id());
+        if (tracked_.contains(s.id())) reachable.insert(s.id());
     }
     std::vector<char> relevant(nodes.size(), 0);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         for (auto in : nodes[i]->inputs) {
-            if (reachable.count(in)) {
+            if (reachable.contains(in)) {
                 relevant[i] = 1;
                 reachable.insert(nodes[i]->output);
                 break;
@@ -87,30 +92,42 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
         }
     }
 
-    std::unordered_map<std::uint64_t, TensorOf<T>> grads;
-    grads[target.id()] = seed;
+    // grads[slots.find(id)]: the gradient accumulated so far for tensor `id`.
+    detail::IdIndex slots;
+    std::vector<TensorOf<T>> grads;
+    grads.reserve(reachable.size() + 1);
+    slots.insert(target.id(), 0);
+    grads.push_back(seed);
     auto accumulate = [&](std::uint64_t id, const TensorOf<T>& g) {
-        auto [it, inserted] = grads.try_emplace(id, g);
-        if (!inserted) it->second = add(it->second, g);
+        const auto [k, inserted] = slots.insert(id, static_cast<std::uint32_t>(grads.size()));
+        if (inserted) grads.push_back(g);
+        else grads[k] = add(grads[k], g);
     };
     const bool check = check_numerics_enabled();
     // The recording order is a topological order: replay it backwards.
     for (std::size_t i = nodes.size(); i-- > 0;) {
         if (!relevant[i]) continue;
         const auto& node = *nodes[i];
-        const auto it = grads.find(node.output);
-        if (it == grads.end()) continue;
+        const auto k = slots.find(node.output);
+        if (k == detail::IdIndex::npos) continue;
+        std::uint64_t needed = 0;
+        for (std::size_t j = 0; j < node.inputs.size(); ++j) {
+            if (reachable.contains(node.inputs[j])) needed |= j < 64 ? std::uint64_t{1} << j : 0;
+        }
         std::vector<TensorOf<T>> input_grads;
-        if (check) {
-            const detail::BackwardContext context{node.op, &node.input_shapes, &node.where};
-            detail::BackwardScope scope(&context);
-            input_grads = node.backward(it->second);
-        } else {
-            input_grads = node.backward(it->second);
+        {
+            detail::NeededInputs scope(needed);
+            if (check) {
+                const detail::BackwardContext context{node.op, {node.input_shapes.data(), node.input_shapes.size()}, &node.where};
+                detail::BackwardScope backward_scope(&context);
+                input_grads = node.backward(grads[k]);
+            } else {
+                input_grads = node.backward(grads[k]);
+            }
         }
         for (std::size_t j = 0; j < node.inputs.size(); ++j) {
             const auto& g = input_grads[j];
-            if (!g.defined() || !reachable.count(node.inputs[j])) continue;
+            if (!g.defined() || !reachable.contains(node.inputs[j])) continue;
             if (g.shape() != node.input_shapes[j]) {
                 throw Error(detail::cat("GradientTape.gradient: internal error: the backward of op '", node.op,
                                         "' gave a gradient of shape ", to_string(g.shape()), " for input ", j,
@@ -124,8 +141,8 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
     std::vector<TensorOf<T>> result;
     result.reserve(sources.size());
     for (const auto& s : sources) {
-        const auto it = grads.find(s.id());
-        if (it != grads.end()) result.push_back(it->second);
+        const auto k = slots.find(s.id());
+        if (k != detail::IdIndex::npos) result.push_back(grads[k]);
         else if (unconnected == UnconnectedGradients::Zero) result.push_back(zeros_like(s));
         else result.emplace_back();
     }

@@ -17,9 +17,9 @@
 #include <memory>
 #include <span>
 #include <type_traits>
-#include <unordered_set>
 #include <vector>
 
+#include <xgrad/autograd/detail/id_index.hpp>
 #include <xgrad/autograd/detail/node.hpp>
 #include <xgrad/autograd/tensor.hpp>
 #include <xgrad/autograd/variable.hpp>
@@ -129,7 +129,7 @@ private:
     bool watch_accessed_variables_;
     bool paused_ = false;
     bool used_ = false;
-    std::unordered_set<std::uint64_t> tracked_;
+    detail::IdIndex tracked_;  // ids of watched tensors and recorded outputs
     Record<float> f32_;
     Record<double> f64_;
 };
@@ -162,7 +162,7 @@ bool GradientTape::should_record(std::span<const TensorOf<T>* const> inputs)
     bool any = false;
     for (const TensorOf<T>* in : inputs) {
         const auto& impl = in->impl();
-        if (tracked_.count(impl.id)) {
+        if (tracked_.contains(impl.id)) {
             any = true;
         } else if (impl.is_variable && impl.trainable && watch_accessed_variables_) {
             watch_variable(*in);
@@ -176,7 +176,9 @@ template <class T>
 void GradientTape::push(std::shared_ptr<const detail::Node<T>> node)
 {
     tracked_.insert(node->output);
-    record<T>().nodes.push_back(std::move(node));
+    auto& nodes = record<T>().nodes;
+    if (nodes.empty()) nodes.reserve(16);
+    nodes.push_back(std::move(node));
 }
 
 template <class T>

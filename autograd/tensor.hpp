@@ -16,6 +16,8 @@
 #include <xtensor/xarray.hpp>
 #include <xtensor/xio.hpp>  // users print values with xtensor's operator<<
 
+#include <xgrad/autograd/detail/array_cache.hpp>
+#include <xgrad/autograd/detail/pool.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/shape.hpp>
 
@@ -38,6 +40,9 @@ std::uint64_t next_tensor_id();
 template <class T>
 struct TensorImpl {
     explicit TensorImpl(xt::xarray<T>&& v) : value(std::move(v)), id(next_tensor_id()) {}
+    ~TensorImpl() { recycle(value); }
+    TensorImpl(const TensorImpl&) = delete;
+    TensorImpl& operator=(const TensorImpl&) = delete;
     xt::xarray<T> value;
     std::uint64_t id;
     bool is_variable = false;
@@ -59,7 +64,12 @@ public:
     // An undefined tensor: what `gradient` returns for an unconnected source.
     TensorOf() = default;
     // A constant holding `value` (moved in, never copied again).
-    TensorOf(array_type value) : impl_(std::make_shared<detail::TensorImpl<T>>(std::move(value))) {}
+    TensorOf(array_type&& value)
+        : impl_(std::allocate_shared<detail::TensorImpl<T>>(detail::PoolAllocator<detail::TensorImpl<T>>{},
+                                                            std::move(value)))
+    {
+    }
+    TensorOf(const array_type& value) : TensorOf(array_type(value)) {}
 
     bool defined() const { return impl_ != nullptr; }
     const array_type& value() const { return impl().value; }
@@ -111,12 +121,21 @@ xt::xarray<T> array(const Shape& shape, std::initializer_list<T> values)
 // A constant tensor: `constant<float>({{1, 2}, {3, 4}})`, or from any xtensor expression.
 template <class T = float>
 TensorOf<T> constant(xt::xarray<T> value) { return TensorOf<T>(std::move(value)); }
+namespace detail {
+template <class T>
+TensorOf<T> filled(const Shape& shape, T value)
+{
+    xt::xarray<T> a = detail::new_array<T>(shape);
+    std::fill(a.data(), a.data() + a.size(), value);
+    return TensorOf<T>(std::move(a));
+}
+}  // namespace detail
 template <class T = float>
-TensorOf<T> scalar(T value) { return TensorOf<T>(xt::xarray<T>(value)); }
+TensorOf<T> scalar(T value) { return detail::filled<T>(Shape{}, value); }
 template <class T>
-TensorOf<T> zeros(const Shape& shape) { return TensorOf<T>(xt::xarray<T>(shape, T(0))); }
+TensorOf<T> zeros(const Shape& shape) { return detail::filled<T>(shape, T(0)); }
 template <class T>
-TensorOf<T> ones(const Shape& shape) { return TensorOf<T>(xt::xarray<T>(shape, T(1))); }
+TensorOf<T> ones(const Shape& shape) { return detail::filled<T>(shape, T(1)); }
 
 template <class T>
 std::ostream& operator<<(std::ostream& out, const TensorOf<T>& t)

@@ -44,7 +44,7 @@ float* Slots::operator[](const std::string& name)
     for (std::size_t i = 0; i < names_->size(); ++i) {
         if ((*names_)[i] == name) return data_[i];
     }
-    throw Error(detail::cat("optimizer: variable '", variable_, "' has no slot '", name, "'"));
+    throw Error(detail::cat("optimizer: variable '", *variable_, "' has no slot '", name, "'"));
 }
 
 Optimizer::Optimizer(BaseOptions options, const std::string& display_name)
@@ -264,17 +264,18 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
 void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars)
 {
     check_gradients(grads, vars);
-    for (const auto& v : vars) ensure_built(v);
-    std::vector<VariableState*> states;  // taken after building: states_ may have grown
-    for (const auto& v : vars) states.push_back(&states_[index_.at(v.id())]);
+    step_states_.clear();  // indices: states_ may grow while building
+    for (const auto& v : vars) step_states_.push_back(static_cast<std::size_t>(&ensure_built(v) - states_.data()));
+    auto state = [&](std::size_t i) -> VariableState& { return states_[step_states_[i]]; };
     if (options_.on_nan_gradient != NanGradientPolicy::Apply && !gradients_finite(grads, vars)) return;
 
     const auto& o = options_;
     const bool update = !o.gradient_accumulation_steps || (raw_iterations_ + 1) % *o.gradient_accumulation_steps == 0;
     const StepInfo step{learning_rate(), iterations()};
-    std::vector<const float*> effective(vars.size(), nullptr);
+    auto& effective = step_gradients_;
+    effective.assign(vars.size(), nullptr);
     for (std::size_t i = 0; i < vars.size(); ++i) {
-        if (grads[i].defined()) effective[i] = effective_gradient(*states[i], grads[i], update);
+        if (grads[i].defined()) effective[i] = effective_gradient(state(i), grads[i], update);
     }
     if (update) {
         if (o.global_clipnorm) {
@@ -287,25 +288,26 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
             const float scale = c * std::min(1.0f / norm, 1.0f / c) + (norm - norm);
             for (std::size_t i = 0; i < vars.size(); ++i) {
                 if (!effective[i]) continue;
-                float* g = states[i]->scratch.data();
+                float* g = state(i).scratch.data();
                 elementwise(vars[i].size(), [&](std::ptrdiff_t j) { g[j] = g[j] * scale; });
             }
         }
         if (o.weight_decay) {
             const float wd = static_cast<float>(*o.weight_decay);
             for (std::size_t i = 0; i < vars.size(); ++i) {
-                if (!effective[i] || !uses_weight_decay(*states[i])) continue;
-                float* w = states[i]->var.mutable_value().data();
+                if (!effective[i] || !uses_weight_decay(state(i))) continue;
+                float* w = state(i).var.mutable_value().data();
                 elementwise(vars[i].size(), [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * step.learning_rate; });
             }
         }
         begin_update(step);
         for (std::size_t i = 0; i < vars.size(); ++i) {
             if (!effective[i]) continue;
-            VariableState& s = *states[i];
-            Slots slots;
+            VariableState& s = state(i);
+            Slots& slots = step_slots_;
             slots.names_ = &s.slot_names;
-            slots.variable_ = s.var.name();
+            slots.variable_ = &s.var.name();
+            slots.data_.clear();
             for (auto& a : s.slots) slots.data_.push_back(a.data());
             update_step(s.var.mutable_value().data(), effective[i], vars[i].size(), slots, step);
         }

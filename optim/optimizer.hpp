@@ -56,7 +56,7 @@ private:
     friend class Optimizer;
     const std::vector<std::string>* names_ = nullptr;
     std::vector<float*> data_;
-    std::string variable_;
+    const std::string* variable_ = nullptr;
 };
 
 class Optimizer {
@@ -151,6 +151,10 @@ private:
     std::vector<std::uint64_t> excluded_ids_;
     std::vector<std::string> excluded_names_;
     std::vector<std::string> warned_missing_;
+    // Per-call scratch of apply_gradients, kept to avoid allocating every step.
+    std::vector<std::size_t> step_states_;
+    std::vector<const float*> step_gradients_;
+    Slots step_slots_;
 };
 
 }  // namespace xgrad::optim

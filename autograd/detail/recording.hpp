@@ -44,7 +44,7 @@ std::string describe(const Where& where);
 // so a NaN/Inf produced inside it is reported against that node.
 struct BackwardContext {
     const char* op;
-    const std::vector<Shape>* input_shapes;
+    std::span<const Shape> input_shapes;
     const Where* where;
 };
 const BackwardContext*& current_backward();
@@ -64,6 +64,31 @@ private:
     const BackwardContext* previous_;
 };
 
+// Which inputs of the node whose backward closure is running need a gradient:
+// bit j for input j (inputs from the 64th on always do). A closure may return
+// an undefined tensor for an input that needs none instead of computing it.
+std::uint64_t& needed_inputs_mask();
+inline bool input_needed(std::size_t j) { return j >= 64 || ((needed_inputs_mask() >> j) & 1) != 0; }
+
+// make() when input j needs a gradient, else an undefined tensor.
+template <class Make>
+auto needed(std::size_t j, Make&& make) -> decltype(make())
+{
+    return input_needed(j) ? make() : decltype(make())();
+}
+
+// Sets needed_inputs_mask() for its lifetime.
+class NeededInputs {
+public:
+    explicit NeededInputs(std::uint64_t mask) : previous_(needed_inputs_mask()) { needed_inputs_mask() = mask; }
+    ~NeededInputs() { needed_inputs_mask() = previous_; }
+    NeededInputs(const NeededInputs&) = delete;
+    NeededInputs& operator=(const NeededInputs&) = delete;
+
+private:
+    std::uint64_t previous_;
+};
+
 // Throws NumericsError if `out` holds a NaN or Inf (anomaly mode, forward pass).
 template <class T>
 void check_output_numerics(const char* op, std::span<const TensorOf<T>* const> inputs,
@@ -79,8 +104,10 @@ TensorOf<T> finish(const char* op, std::span<const TensorOf<T>* const> inputs,
     for (GradientTape* tape : active_tapes()) {
         if (!tape->should_record(inputs)) continue;
         if (!node) {
-            node = std::make_shared<Node<T>>();
+            node = std::allocate_shared<Node<T>>(PoolAllocator<Node<T>>{});
             node->op = op;
+            node->inputs.reserve(inputs.size());
+            node->input_shapes.reserve(inputs.size());
             for (const TensorOf<T>* in : inputs) {
                 node->inputs.push_back(in->id());
                 node->input_shapes.push_back(in->shape());

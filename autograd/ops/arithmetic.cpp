@@ -1,6 +1,10 @@
 #include <xgrad/autograd/ops/arithmetic.hpp>
 
+#include <array>
+#include <cstring>
+
 #include <xgrad/autograd/detail/recording.hpp>
+#include <xgrad/autograd/detail/small_ops.hpp>
 #include <xgrad/autograd/ops/math.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>
 #include <xgrad/core/elementwise.hpp>
@@ -9,15 +13,38 @@ namespace xgrad {
 using detail::BackwardFn;
 using detail::check_args;
 using detail::finish;
+using detail::needed;
+
+using detail::elementwise;
+
+namespace detail {
+template <class T>
+TensorOf<T> constant_scalar(T value)
+{
+    struct Entry {
+        T value;
+        TensorOf<T> tensor;
+    };
+    constexpr std::size_t kEntries = 8;
+    thread_local std::array<Entry, kEntries> recent{};
+    thread_local std::size_t next = 0;
+    for (const Entry& e : recent) {
+        if (e.tensor.defined() && std::memcmp(&e.value, &value, sizeof(T)) == 0) return e.tensor;  // bits: -0, NaN
+    }
+    Entry& e = recent[next++ % kEntries];
+    e = {value, scalar<T>(value)};
+    return e.tensor;
+}
+}  // namespace detail
 
 template <class T>
 TensorOf<T> add(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("add", {{"a", a}, {"b", b}});
-    broadcast_shapes(a.shape(), b.shape(), "add");
-    return finish<T>("add", {&a, &b}, detail::binary(detail::BinaryOp::add, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
+    return finish<T>("add", {&a, &b}, elementwise("add", detail::BinaryOp::add, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([sa = a.shape(), sb = b.shape()](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{sum_to(g, sa), sum_to(g, sb)};
+            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, sa); }),
+                                            needed(1, [&] { return sum_to(g, sb); })};
         });
     });
 }
@@ -26,10 +53,10 @@ template <class T>
 TensorOf<T> sub(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("sub", {{"a", a}, {"b", b}});
-    broadcast_shapes(a.shape(), b.shape(), "sub");
-    return finish<T>("sub", {&a, &b}, detail::binary(detail::BinaryOp::sub, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
+    return finish<T>("sub", {&a, &b}, elementwise("sub", detail::BinaryOp::sub, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([sa = a.shape(), sb = b.shape()](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{sum_to(g, sa), sum_to(neg(g), sb)};
+            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, sa); }),
+                                            needed(1, [&] { return sum_to(neg(g), sb); })};
         });
     });
 }
@@ -38,11 +65,10 @@ template <class T>
 TensorOf<T> mul(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("mul", {{"a", a}, {"b", b}});
-    broadcast_shapes(a.shape(), b.shape(), "mul");
-    return finish<T>("mul", {&a, &b}, detail::binary(detail::BinaryOp::mul, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
+    return finish<T>("mul", {&a, &b}, elementwise("mul", detail::BinaryOp::mul, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{sum_to(mul(g, b), a.shape()),
-                                            sum_to(mul(g, a), b.shape())};
+            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(mul(g, b), a.shape()); }),
+                                            needed(1, [&] { return sum_to(mul(g, a), b.shape()); })};
         });
     });
 }
@@ -51,11 +77,10 @@ template <class T>
 TensorOf<T> div(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("div", {{"a", a}, {"b", b}});
-    broadcast_shapes(a.shape(), b.shape(), "div");
-    return finish<T>("div", {&a, &b}, detail::binary(detail::BinaryOp::div, a.value(), b.value()), loc, [&](const TensorOf<T>& out) {
+    return finish<T>("div", {&a, &b}, elementwise("div", detail::BinaryOp::div, a.value(), b.value()), loc, [&](const TensorOf<T>& out) {
         return BackwardFn<T>([a, b, out](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{sum_to(div(g, b), a.shape()),
-                                            sum_to(neg(div(mul(g, out), b)), b.shape())};
+            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(div(g, b), a.shape()); }),
+                                            needed(1, [&] { return sum_to(neg(div(mul(g, out), b)), b.shape()); })};
         });
     });
 }
@@ -64,7 +89,9 @@ template <class T>
 TensorOf<T> neg(const TensorOf<T>& x, Where loc)
 {
     check_args<T>("neg", {{"x", x}});
-    return finish<T>("neg", {&x}, -x.value(), loc, [](const TensorOf<T>&) {
+    xt::xarray<T> value = detail::small(x.value()) ? detail::small_map(x.value(), [](T v) { return -v; })
+                                                   : xt::xarray<T>(-x.value());
+    return finish<T>("neg", {&x}, std::move(value), loc, [](const TensorOf<T>&) {
         return BackwardFn<T>([](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{neg(g)}; });
     });
 }
@@ -73,10 +100,13 @@ template <class T>
 TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc)
 {
     check_args<T>("pow", {{"x", x}});
-    return finish<T>("pow", {&x}, xt::pow(x.value(), p), loc, [&](const TensorOf<T>&) {
+    xt::xarray<T> value = detail::small(x.value(), detail::kScalarOnlyElements<T>)
+                              ? detail::small_map(x.value(), [p](T v) { return std::pow(v, p); })
+                              : xt::xarray<T>(xt::pow(x.value(), p));
+    return finish<T>("pow", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x, p](const TensorOf<T>& g) {
             // (g * p) * x^(p-1): TensorFlow's order, so float32 results round alike.
-            return std::vector<TensorOf<T>>{mul(mul(g, scalar<T>(p)), pow(x, p - T(1)))};
+            return std::vector<TensorOf<T>>{mul(mul(g, detail::constant_scalar<T>(p)), pow(x, p - T(1)))};
         });
     });
 }
@@ -102,9 +132,11 @@ template <class T>
 TensorOf<T> square(const TensorOf<T>& x, Where loc)
 {
     check_args<T>("square", {{"x", x}});
-    return finish<T>("square", {&x}, x.value() * x.value(), loc, [&](const TensorOf<T>&) {
+    xt::xarray<T> value = detail::small(x.value()) ? detail::small_map(x.value(), [](T v) { return v * v; })
+                                                   : xt::xarray<T>(x.value() * x.value());
+    return finish<T>("square", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{mul(g, mul(scalar<T>(2), x))};
+            return std::vector<TensorOf<T>>{mul(g, mul(detail::constant_scalar<T>(2), x))};
         });
     });
 }
@@ -117,7 +149,8 @@ TensorOf<T> square(const TensorOf<T>& x, Where loc)
     template TensorOf<T> neg(const TensorOf<T>&, Where);                            \
     template TensorOf<T> pow(const TensorOf<T>&, T, Where);                         \
     template TensorOf<T> pow(const TensorOf<T>&, const TensorOf<T>&, Where);        \
-    template TensorOf<T> square(const TensorOf<T>&, Where);
+    template TensorOf<T> square(const TensorOf<T>&, Where);                         \
+    template TensorOf<T> detail::constant_scalar(T);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 

@@ -42,6 +42,12 @@ template <class S>
 concept Scalar = std::is_arithmetic_v<S>;
 
 namespace detail {
+// scalar<T>(value) for a constant the library makes itself (`x * 0.5`, pow's
+// gradient): the same tensor again for a value used recently on this thread,
+// instead of a new one every step. Never watched or changed, so sharing it is safe.
+template <class T>
+TensorOf<T> constant_scalar(T value);
+
 // A tensor operand, with the location of the expression it appears in.
 template <class T>
 struct Operand {
@@ -57,7 +63,7 @@ struct ScalarOperand {
     double value;
     Where loc;
     template <class T>
-    TensorOf<T> as() const { return scalar<T>(static_cast<T>(value)); }
+    TensorOf<T> as() const { return constant_scalar<T>(static_cast<T>(value)); }
 };
 template <class T>
 using OperandOf = Operand<std::type_identity_t<T>>;

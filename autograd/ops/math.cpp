@@ -6,6 +6,7 @@
 #include <xtensor/xmath.hpp>
 
 #include <xgrad/autograd/detail/recording.hpp>
+#include <xgrad/autograd/detail/small_ops.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>
 #include <xgrad/core/elementwise.hpp>
@@ -137,8 +138,7 @@ template <class T>
 TensorOf<T> compare(const char* op, const TensorOf<T>& a, const TensorOf<T>& b, detail::BinaryOp kind)
 {
     check_args<T>(op, {{"a", a}, {"b", b}});
-    broadcast_shapes(a.shape(), b.shape(), op);
-    return TensorOf<T>(detail::binary(kind, a.value(), b.value()));
+    return TensorOf<T>(detail::elementwise(op, kind, a.value(), b.value()));
 }
 }  // namespace
 

@@ -1,0 +1,71 @@
+// IdIndex: tensor id -> small integer, an open-addressing hash table in one
+// flat array (no allocation per entry, unlike std::unordered_map). Tapes use it
+// as the set of tensors they track and, in the reverse pass, to find each
+// tensor's gradient slot. Ids are never 0, which marks an empty slot.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace xgrad::detail {
+
+class IdIndex {
+public:
+    static constexpr std::uint32_t npos = ~std::uint32_t{0};
+
+    // The index stored for `id`, or npos.
+    std::uint32_t find(std::uint64_t id) const
+    {
+        if (slots_.empty()) return npos;
+        for (std::size_t i = home(id);; i = (i + 1) & mask()) {
+            if (slots_[i].id == id) return slots_[i].index;
+            if (slots_[i].id == 0) return npos;
+        }
+    }
+    bool contains(std::uint64_t id) const { return find(id) != npos; }
+
+    // Stores `index` for `id` unless it is there: {the stored index, whether it was inserted}.
+    std::pair<std::uint32_t, bool> insert(std::uint64_t id, std::uint32_t index = 0)
+    {
+        if (2 * (size_ + 1) > slots_.size()) grow();
+        for (std::size_t i = home(id);; i = (i + 1) & mask()) {
+            if (slots_[i].id == id) return {slots_[i].index, false};
+            if (slots_[i].id == 0) {
+                slots_[i] = {id, index};
+                ++size_;
+                return {index, true};
+            }
+        }
+    }
+
+    std::size_t size() const { return size_; }
+    void clear()
+    {
+        slots_.clear();
+        size_ = 0;
+    }
+
+private:
+    struct Slot {
+        std::uint64_t id = 0;
+        std::uint32_t index = 0;
+    };
+    std::size_t mask() const { return slots_.size() - 1; }
+    // Fibonacci hashing: consecutive ids spread over the table.
+    std::size_t home(std::uint64_t id) const { return (id * 0x9E3779B97F4A7C15ull >> 20) & mask(); }
+    void grow()
+    {
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(old.empty() ? 32 : 2 * old.size(), Slot{});
+        size_ = 0;
+        for (const Slot& s : old) {
+            if (s.id != 0) insert(s.id, s.index);
+        }
+    }
+
+    std::vector<Slot> slots_;  // a power of two, at most half full
+    std::size_t size_ = 0;
+};
+
+}  // namespace xgrad::detail
