@@ -91,16 +91,24 @@ TEST_CASE("examples: convergence prints the tutorial's nine outcomes in order")
     CHECK(titles[0] == "Gradient descent optimizer: learning rate=0.001");
     CHECK(titles[4] == "Momentum optimizer: learning rate=0.01");
     CHECK(titles[8] == "Adam: learning rate=0.1");
-    // The tutorial's point: plain GD stalls at the plateau or explodes, momentum
-    // gets through at the middle rate, Adam's scaling never explodes.
-    const auto starts = [&](std::size_t i, const char* prefix) { return outcomes[i].rfind(prefix, 0) == 0; };
-    CHECK(starts(0, "Exceeded"));
-    CHECK(starts(1, "Exceeded"));
-    CHECK(starts(2, "Gradient exploded"));
-    CHECK(starts(4, "Converged"));
-    CHECK(starts(5, "Gradient exploded"));
-    for (std::size_t i = 6; i < 9; ++i) CHECK_FALSE(starts(i, "Gradient exploded"));
-    CHECK(starts(8, "Converged"));
+    // The tutorial's published outcomes, which float32 reproduces exactly (one
+    // rounding in another place moves the iteration counts). Its point: plain GD
+    // stalls at the plateau or explodes, momentum gets through at the middle rate,
+    // Adam's scaling never explodes.
+    const std::vector<std::string> expected = {
+        "Exceeded maximum of 2000 iterations. Test terminated.",
+        "Exceeded maximum of 2000 iterations. Test terminated.",
+        "Gradient exploded at iteration 6",
+        "Exceeded maximum of 2000 iterations. Test terminated.",
+        "Converged in 80 iterations",
+        "Gradient exploded at iteration 6",
+        "Exceeded maximum of 2000 iterations. Test terminated.",
+        "Exceeded maximum of 2000 iterations. Test terminated.",
+        "Converged in 1156 iterations"};
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        INFO(titles[i]);
+        CHECK(outcomes[i] == expected[i]);
+    }
     for (const char* family : {"gradient_descent", "momentum", "adam"}) {
         CHECK(std::filesystem::exists(example_out_dir("convergence") + "/convergence_" + family + ".csv"));
     }
