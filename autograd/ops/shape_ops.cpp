@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include <xtensor/xbroadcast.hpp>
 
@@ -52,7 +53,8 @@ TensorOf<T> embed(const TensorOf<T>& g, std::size_t axis, std::size_t begin, std
     copy_rows(g.value().data(), gb, out.data(), blocks(shape, axis), 0, begin, gb.dim);
     return finish<T>("slice_grad", {&g}, std::move(out), Where::current(), [&](const TensorOf<T>&) {
         return BackwardFn<T>([axis, begin, end = begin + gb.dim](const TensorOf<T>& gg) {
-            return std::vector<TensorOf<T>>{slice(gg, static_cast<long>(axis), begin, end)};
+            return std::vector<TensorOf<T>>{slice(gg, static_cast<long>(axis), static_cast<long>(begin),
+                                                  static_cast<long>(end))};
         });
     });
 }
@@ -114,6 +116,9 @@ template <class T>
 TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc)
 {
     check_args<T>("broadcast_to", {{"x", x}});
+    if (num_elements(shape) == 0) {
+        throw ShapeError(cat("broadcast_to: argument 'shape' ", to_string(shape), " is empty (has a zero dimension)"));
+    }
     if (broadcast_shapes(x.shape(), shape, "broadcast_to", "x", "shape") != shape) {
         throw ShapeError(cat("broadcast_to: cannot broadcast argument 'x' of shape ", to_string(x.shape()),
                              " to shape ", to_string(shape)));
@@ -186,22 +191,27 @@ TensorOf<T> concat(const std::vector<TensorOf<T>>& xs, long axis, Where loc)
         return BackwardFn<T>([ax, offsets, ends](const TensorOf<T>& g) {
             std::vector<TensorOf<T>> grads;
             for (std::size_t i = 0; i < offsets.size(); ++i)
-                grads.push_back(slice(g, static_cast<long>(ax), offsets[i], offsets[i] + ends[i]));
+                grads.push_back(slice(g, static_cast<long>(ax), static_cast<long>(offsets[i]),
+                                      static_cast<long>(offsets[i] + ends[i])));
             return grads;
         });
     });
 }
 
 template <class T>
-TensorOf<T> slice(const TensorOf<T>& x, long axis, std::size_t begin, std::size_t end, Where loc)
+TensorOf<T> slice(const TensorOf<T>& x, long axis, long begin_arg, long end_arg, Where loc)
 {
     check_args<T>("slice", {{"x", x}});
     const std::size_t ax = normalize_axis(axis, x.rank(), "slice", x.shape());
     const std::size_t dim = x.shape()[ax];
-    if (begin >= end || end > dim) {
-        throw ShapeError(cat("slice: range [", begin, ", ", end, ") is empty or outside axis ", ax,
+    const long length = static_cast<long>(dim);
+    const long b = begin_arg < 0 ? begin_arg + length : begin_arg;
+    const long e = end_arg < 0 ? end_arg + length : end_arg;
+    if (b < 0 || e > length || b >= e) {
+        throw ShapeError(cat("slice: range [", begin_arg, ", ", end_arg, ") is empty or outside axis ", ax,
                              " of length ", dim, " (shape ", to_string(x.shape()), ")"));
     }
+    const auto begin = static_cast<std::size_t>(b), end = static_cast<std::size_t>(e);
     Shape shape = x.shape();
     shape[ax] = end - begin;
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
@@ -221,6 +231,10 @@ TensorOf<T> gather(const TensorOf<T>& x, const std::vector<std::size_t>& indices
     if (indices.empty()) throw ShapeError("gather: argument 'indices' is empty");
     const std::size_t rows = x.shape()[0];
     for (std::size_t i = 0; i < indices.size(); ++i) {
+        if (indices[i] > static_cast<std::size_t>(std::numeric_limits<long>::max())) {
+            throw ShapeError(cat("gather: indices[", i, "] = ", static_cast<long>(indices[i]),
+                                 " is negative; row indices run from 0 to ", rows - 1));
+        }
         if (indices[i] >= rows) {
             throw ShapeError(cat("gather: indices[", i, "] = ", indices[i], " is out of range for argument 'x' of shape ",
                                  to_string(x.shape()), " (", rows, " rows)"));
@@ -251,7 +265,7 @@ TensorOf<T> stop_gradient(const TensorOf<T>& x)
     template TensorOf<T> broadcast_to(const TensorOf<T>&, const Shape&, Where);                    \
     template TensorOf<T> sum_to(const TensorOf<T>&, const Shape&, Where);                          \
     template TensorOf<T> concat(const std::vector<TensorOf<T>>&, long, Where);                     \
-    template TensorOf<T> slice(const TensorOf<T>&, long, std::size_t, std::size_t, Where);         \
+    template TensorOf<T> slice(const TensorOf<T>&, long, long, long, Where);         \
     template TensorOf<T> gather(const TensorOf<T>&, const std::vector<std::size_t>&, Where);       \
     template TensorOf<T> stop_gradient(const TensorOf<T>&);
 XGRAD_INSTANTIATE(float)

@@ -21,9 +21,10 @@ TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::
 // Joins tensors along `axis`; all other dimensions must agree.
 template <class T>
 TensorOf<T> concat(const std::vector<TensorOf<T>>& xs, long axis = 0, Where loc = Where::current());
-// x[begin:end] along `axis` (numpy slicing with a step of 1).
+// x[begin:end] along `axis` (numpy slicing with a step of 1; a negative
+// begin or end counts from the end of the axis, as in numpy).
 template <class T>
-TensorOf<T> slice(const TensorOf<T>& x, long axis, std::size_t begin, std::size_t end,
+TensorOf<T> slice(const TensorOf<T>& x, long axis, long begin, long end,
                   Where loc = Where::current());
 // Rows x[indices[0]], x[indices[1]], ... (along axis 0): mini-batches.
 // d/dx scatters (adds) the rows back.

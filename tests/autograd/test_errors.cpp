@@ -76,6 +76,11 @@ TEST_CASE("errors: concat, slice, gather")
     REQUIRE_THROWS_WITH(gather(t({3, 2}), {0, 5}), Contains("gather") && Contains("indices[1] = 5") && Contains("(3, 2)"));
     REQUIRE_THROWS_WITH(gather(t({3, 2}), {}), Contains("gather") && Contains("'indices'") && Contains("empty"));
     REQUIRE_THROWS_WITH(gather(scalar(1.0f), {0}), Contains("gather") && Contains("scalar"));
+    // Negative indices: slice counts from the end as numpy does; gather names the negative index.
+    REQUIRE_THROWS_WITH(gather(t({3, 2}), {static_cast<std::size_t>(-1)}),
+                        Contains("gather") && Contains("indices[0] = -1 is negative"));
+    REQUIRE_THROWS_WITH(slice(t({4, 2}), 0, -5, 2), Contains("slice") && Contains("[-5, 2)") && Contains("length 4"));
+    REQUIRE_THROWS_WITH(broadcast_to(t({1, 3}), {0, 3}), Contains("broadcast_to") && Contains("(0, 3)") && Contains("empty"));
 }
 
 TEST_CASE("errors: empty and undefined tensors")

@@ -109,6 +109,9 @@ TEST_CASE("gradcheck: concat, slice, gather")
     CHECK(cat_value.shape() == Shape{2, 5});
     CHECK(cat_value(1, 4) == c(1, 1));
     CHECK(slice(t64(x), 1, 1, 3)(2, 1, 0) == x(2, 2, 0));
+    // numpy's negative bounds: x[:, -2:] along axis 1 is x[:, 1:3] here.
+    CHECK(slice(t64(x), 1, -2, 3)(2, 1, 0) == x(2, 2, 0));
+    CHECK(slice(t64(x), 1, 0, -1).shape() == slice(t64(x), 1, 0, 2).shape());
     const auto rows = gather(t64(x), {3, 0, 3}).value();
     CHECK(rows.shape() == Shape{3, 3, 2});
     CHECK(rows(2, 1, 1) == x(3, 1, 1));
