@@ -264,6 +264,8 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
 void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars)
 {
     check_gradients(grads, vars);
+    const float lr = learning_rate();  // a schedule's or callable's value, checked before anything changes
+    check::step_learning_rate(display_name_, lr, iterations());
     step_states_.clear();  // indices: states_ may grow while building
     for (const auto& v : vars) step_states_.push_back(static_cast<std::size_t>(&ensure_built(v) - states_.data()));
     auto state = [&](std::size_t i) -> VariableState& { return states_[step_states_[i]]; };
@@ -271,7 +273,7 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
 
     const auto& o = options_;
     const bool update = !o.gradient_accumulation_steps || (raw_iterations_ + 1) % *o.gradient_accumulation_steps == 0;
-    const StepInfo step{learning_rate(), iterations()};
+    const StepInfo step{lr, iterations()};
     auto& effective = step_gradients_;
     effective.assign(vars.size(), nullptr);
     for (std::size_t i = 0; i < vars.size(); ++i) {

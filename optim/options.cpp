@@ -22,6 +22,14 @@ void finite_non_negative(const std::string& optimizer, const char* option, doubl
     if (!(v >= 0.0) || std::isinf(v)) fail(optimizer, option, "a finite number >= 0", v);
 }
 
+void step_learning_rate(const std::string& optimizer, float lr, std::int64_t iterations)
+{
+    if (lr >= 0.0f && !std::isinf(lr)) return;
+    throw ValueError(detail::cat(optimizer, ".apply_gradients: 'learning_rate' must be a finite number >= 0, got ",
+                                 python_float_repr(lr), " at iterations = ", iterations,
+                                 " (from its schedule or callable); nothing was changed"));
+}
+
 void positive(const std::string& optimizer, const char* option, double v)
 {
     if (!(v > 0.0) || std::isinf(v)) fail(optimizer, option, "a finite number > 0", v);

@@ -98,6 +98,9 @@ void positive(const std::string& optimizer, const char* option, double v);      
 void in_range(const std::string& optimizer, const char* option, double v, double lo, bool lo_closed,
               double hi, bool hi_closed);
 void base_options(const std::string& optimizer, const BaseOptions& o);
+// The learning rate a schedule or callable produced for a step: ValueError
+// "<optimizer>.apply_gradients: 'learning_rate' ... got <lr> at iterations = <n>" unless 0 <= lr < inf.
+void step_learning_rate(const std::string& optimizer, float lr, std::int64_t iterations);
 }  // namespace check
 
 // Reads an optimizer's options back from get_config() output; finish() throws

@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include <xgrad/core/error.hpp>
+#include <xgrad/optim/options.hpp>
 
 namespace xgrad::optim {
 
@@ -16,6 +17,9 @@ void check_decay_steps(const char* schedule, const char* option, std::int64_t st
         throw ValueError(detail::cat(schedule, ": option '", option, "' must be > 0, got ", steps));
     }
 }
+
+// A schedule's learning-rate argument: a finite number >= 0 (ValueError naming schedule, option and value).
+void check_rate(const char* schedule, const char* option, double v) { check::finite_non_negative(schedule, option, v); }
 
 float f32(double x) { return static_cast<float>(x); }
 float f32(std::int64_t x) { return static_cast<float>(x); }
@@ -37,7 +41,9 @@ ExponentialDecay::ExponentialDecay(double initial_learning_rate, std::int64_t de
     : initial_(initial_learning_rate), rate_(decay_rate), decay_steps_(decay_steps),
       staircase_(staircase), name_(std::move(name))
 {
+    check_rate("ExponentialDecay", "initial_learning_rate", initial_learning_rate);
     check_decay_steps("ExponentialDecay", "decay_steps", decay_steps);
+    check_rate("ExponentialDecay", "decay_rate", decay_rate);
 }
 
 float ExponentialDecay::operator()(std::int64_t step) const
@@ -66,6 +72,15 @@ PiecewiseConstantDecay::PiecewiseConstantDecay(std::vector<std::int64_t> boundar
                                      "'values' (and at least one); got ", boundaries_.size(),
                                      " boundaries and ", values_.size(), " values"));
     }
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+        check_rate("PiecewiseConstantDecay", detail::cat("values[", i, "]").c_str(), values_[i]);
+    }
+    for (std::size_t i = 1; i < boundaries_.size(); ++i) {
+        if (boundaries_[i] <= boundaries_[i - 1]) {
+            throw ValueError(detail::cat("PiecewiseConstantDecay: 'boundaries' must be strictly increasing, got ",
+                                         boundaries_[i - 1], " then ", boundaries_[i]));
+        }
+    }
 }
 
 float PiecewiseConstantDecay::operator()(std::int64_t step) const
@@ -88,7 +103,10 @@ PolynomialDecay::PolynomialDecay(double initial_learning_rate, std::int64_t deca
     : initial_(initial_learning_rate), end_(end_learning_rate), power_(power), decay_steps_(decay_steps),
       cycle_(cycle), name_(std::move(name))
 {
+    check_rate("PolynomialDecay", "initial_learning_rate", initial_learning_rate);
     check_decay_steps("PolynomialDecay", "decay_steps", decay_steps);
+    check_rate("PolynomialDecay", "end_learning_rate", end_learning_rate);
+    check_rate("PolynomialDecay", "power", power);
 }
 
 float PolynomialDecay::operator()(std::int64_t step) const
@@ -121,7 +139,9 @@ InverseTimeDecay::InverseTimeDecay(double initial_learning_rate, std::int64_t de
     : initial_(initial_learning_rate), rate_(decay_rate), decay_steps_(decay_steps),
       staircase_(staircase), name_(std::move(name))
 {
+    check_rate("InverseTimeDecay", "initial_learning_rate", initial_learning_rate);
     check_decay_steps("InverseTimeDecay", "decay_steps", decay_steps);
+    check_rate("InverseTimeDecay", "decay_rate", decay_rate);
 }
 
 float InverseTimeDecay::operator()(std::int64_t step) const
@@ -146,7 +166,10 @@ CosineDecay::CosineDecay(double initial_learning_rate, std::int64_t decay_steps,
     : initial_(initial_learning_rate), alpha_(alpha), decay_steps_(decay_steps), name_(std::move(name)),
       warmup_target_(warmup_target), warmup_steps_(warmup_steps)
 {
+    check_rate("CosineDecay", "initial_learning_rate", initial_learning_rate);
     check_decay_steps("CosineDecay", "decay_steps", decay_steps);
+    check::in_range("CosineDecay", "alpha", alpha, 0.0, true, 1.0, true);
+    if (warmup_target) check_rate("CosineDecay", "warmup_target", *warmup_target);
     if (warmup_steps < 0) {
         throw ValueError(detail::cat("CosineDecay: option 'warmup_steps' must be >= 0, got ", warmup_steps));
     }

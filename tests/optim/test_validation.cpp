@@ -86,3 +86,67 @@ TEST_CASE("validation: factory and from_config name the bad identifier or key")
     REQUIRE_THROWS_WITH(make_optimizer("momentum", Config{}.set("convention", "tf2")),
                         Contains("Momentum: config key 'convention' must be 'keras' or 'pytorch', got 'tf2'"));
 }
+
+TEST_CASE("validation: schedule arguments are checked at construction")
+{
+    const double nan = std::nan("");
+    REQUIRE_THROWS_AS(ExponentialDecay(-0.1, 10, 0.9), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(ExponentialDecay(-0.1, 10, 0.9),
+                        Contains("ExponentialDecay: option 'initial_learning_rate' must be a finite number >= 0, got -0.1"));
+    REQUIRE_THROWS_WITH(ExponentialDecay(0.1, 10, -0.5), Contains("ExponentialDecay: option 'decay_rate'") && Contains("got -0.5"));
+    REQUIRE_THROWS_WITH(InverseTimeDecay(nan, 10, 0.5), Contains("InverseTimeDecay: option 'initial_learning_rate'") && Contains("got nan"));
+    REQUIRE_THROWS_WITH(InverseTimeDecay(0.1, 10, -1.0), Contains("InverseTimeDecay: option 'decay_rate'"));
+    REQUIRE_THROWS_WITH(PolynomialDecay(-1.0, 10), Contains("PolynomialDecay: option 'initial_learning_rate'") && Contains("got -1.0"));
+    REQUIRE_THROWS_WITH(PolynomialDecay(0.1, 10, -0.01), Contains("PolynomialDecay: option 'end_learning_rate'") && Contains("got -0.01"));
+    REQUIRE_THROWS_WITH(PolynomialDecay(0.1, 10, 0.0, -2.0), Contains("PolynomialDecay: option 'power'"));
+    REQUIRE_THROWS_WITH(CosineDecay(-0.1, 10), Contains("CosineDecay: option 'initial_learning_rate'") && Contains("got -0.1"));
+    REQUIRE_THROWS_WITH(CosineDecay(0.1, 10, 1.5), Contains("CosineDecay: option 'alpha' must be in [0.0, 1.0], got 1.5"));
+    REQUIRE_THROWS_WITH(CosineDecay(0.0, 10, 0.0, "c", -0.2, 4), Contains("CosineDecay: option 'warmup_target'") && Contains("got -0.2"));
+    REQUIRE_THROWS_WITH(PiecewiseConstantDecay({10}, {1.0, -0.5}),
+                        Contains("PiecewiseConstantDecay: option 'values[1]' must be a finite number >= 0, got -0.5"));
+    REQUIRE_THROWS_WITH(PiecewiseConstantDecay({10, 5}, {1.0, 0.5, 0.1}), Contains("strictly increasing, got 10 then 5"));
+}
+
+TEST_CASE("validation: the learning rate of each step is checked before anything changes")
+{
+    xgrad::Variable w(xt::xarray<float>{1.0f, 2.0f}, "w");
+    const xgrad::Tensor g(xt::xarray<float>{1.0f, 1.0f});
+    SECTION("a callable returning NaN at the third step")
+    {
+        Adam adam(AdamOptions{}.learning_rate([](std::int64_t it) { return it < 2 ? 0.1f : std::nanf(""); }));
+        adam.apply_gradients({g}, {w});
+        adam.apply_gradients({g}, {w});
+        const auto w2 = w.value();
+        const auto m2 = adam.slot(w, "momentum");
+        REQUIRE_THROWS_AS(adam.apply_gradients({g}, {w}), xgrad::ValueError);
+        REQUIRE_THROWS_WITH(adam.apply_gradients({g}, {w}),
+                            Contains("Adam.apply_gradients: 'learning_rate' must be a finite number >= 0, got nan "
+                                     "at iterations = 2"));
+        CHECK(adam.iterations() == 2);
+        CHECK(static_cast<bool>(w.value() == w2));
+        CHECK(static_cast<bool>(adam.slot(w, "momentum") == m2));
+    }
+    SECTION("a negative callable value, before the first step builds any state")
+    {
+        GradientDescent sgd(GradientDescentOptions{}.learning_rate([](std::int64_t) { return -0.1f; }));
+        REQUIRE_THROWS_WITH(sgd.apply_gradients({g}, {w}),
+                            Contains("GradientDescent.apply_gradients: 'learning_rate'") &&
+                                Contains("got -0.10000000149011612 at iterations = 0"));
+        CHECK(w(0) == 1.0f);
+        REQUIRE_THROWS_WITH(sgd.slot(w, "momentum"), Contains("no optimizer state"));
+    }
+    SECTION("a custom schedule that overflows to inf")
+    {
+        struct Exploding : LearningRateSchedule {
+            float operator()(std::int64_t step) const override { return step == 0 ? 0.1f : INFINITY; }
+            std::string class_name() const override { return "Exploding"; }
+            Config get_config() const override { return Config{}; }
+        };
+        Momentum mom(MomentumOptions{}.learning_rate(std::make_shared<Exploding>()).momentum(0.9));
+        mom.apply_gradients({g}, {w});
+        const auto w1 = w.value();
+        REQUIRE_THROWS_WITH(mom.apply_gradients({g}, {w}), Contains("Momentum.apply_gradients") && Contains("got inf at iterations = 1"));
+        CHECK(static_cast<bool>(w.value() == w1));
+        CHECK(mom.iterations() == 1);
+    }
+}
