@@ -16,12 +16,6 @@ std::vector<GradientTape*>& active_tapes()
     return tapes;
 }
 
-std::uint64_t& needed_inputs_mask()
-{
-    thread_local std::uint64_t mask = ~std::uint64_t{0};
-    return mask;
-}
-
 // Throws NumericsError if a gradient flowing into an op's input is not finite.
 template <class T>
 void check_gradient_numerics(const Node<T>& node, std::size_t input, const TensorOf<T>& grad)
@@ -81,12 +75,10 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
     for (const auto& s : sources) {
         if (tracked_.contains(s.id())) reachable.insert(s.id());
     }
-    std::vector<char> relevant(nodes.size(), 0);
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-        for (auto in : nodes[i]->inputs) {
+    for (const auto& node : nodes) {
+        for (auto in : node->inputs) {
             if (reachable.contains(in)) {
-                relevant[i] = 1;
-                reachable.insert(nodes[i]->output);
+                reachable.insert(node->output);
                 break;
             }
         }
@@ -94,8 +86,7 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
 
     // grads[slots.find(id)]: the gradient accumulated so far for tensor `id`.
     detail::IdIndex slots;
-    std::vector<TensorOf<T>> grads;
-    grads.reserve(reachable.size() + 1);
+    detail::SmallVector<TensorOf<T>, 16> grads;
     slots.insert(target.id(), 0);
     grads.push_back(seed);
     auto accumulate = [&](std::uint64_t id, const TensorOf<T>& g) {
@@ -106,24 +97,19 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
     const bool check = check_numerics_enabled();
     // The recording order is a topological order: replay it backwards.
     for (std::size_t i = nodes.size(); i-- > 0;) {
-        if (!relevant[i]) continue;
         const auto& node = *nodes[i];
         const auto k = slots.find(node.output);
-        if (k == detail::IdIndex::npos) continue;
+        if (k == detail::IdIndex::npos || !reachable.contains(node.output)) continue;
         std::uint64_t needed = 0;
-        for (std::size_t j = 0; j < node.inputs.size(); ++j) {
-            if (reachable.contains(node.inputs[j])) needed |= j < 64 ? std::uint64_t{1} << j : 0;
+        for (std::size_t j = 0; j < node.inputs.size() && j < 64; ++j) {
+            if (reachable.contains(node.inputs[j])) needed |= std::uint64_t{1} << j;
         }
         std::vector<TensorOf<T>> input_grads;
         {
-            detail::NeededInputs scope(needed);
-            if (check) {
-                const detail::BackwardContext context{node.op, {node.input_shapes.data(), node.input_shapes.size()}, &node.where};
-                detail::BackwardScope backward_scope(&context);
-                input_grads = node.backward(grads[k]);
-            } else {
-                input_grads = node.backward(grads[k]);
-            }
+            const detail::BackwardContext context{node.op, {node.input_shapes.data(), node.input_shapes.size()},
+                                                  &node.where, needed};
+            detail::BackwardScope scope(&context);
+            input_grads = node.backward(grads[k]);
         }
         for (std::size_t j = 0; j < node.inputs.size(); ++j) {
             const auto& g = input_grads[j];

@@ -37,9 +37,14 @@ namespace detail {
 
 std::uint64_t next_tensor_id();
 
+// Tag of the TensorOf constructor that leaves the value uninitialized.
+struct Uninitialized {};
+
 template <class T>
 struct TensorImpl {
     explicit TensorImpl(xt::xarray<T>&& v) : value(std::move(v)), id(next_tensor_id()) {}
+    // An uninitialized value of `shape`, built in place (on a recycled buffer when small).
+    explicit TensorImpl(const Shape& shape) : value(new_array<T>(shape)), id(next_tensor_id()) {}
     ~TensorImpl() { recycle(value); }
     TensorImpl(const TensorImpl&) = delete;
     TensorImpl& operator=(const TensorImpl&) = delete;
@@ -70,6 +75,12 @@ public:
     {
     }
     TensorOf(const array_type& value) : TensorOf(array_type(value)) {}
+    // For the library's kernels: a value of `shape` that the caller fills at once
+    // (through detail::data_of) before anyone else sees the tensor.
+    TensorOf(detail::Uninitialized, const Shape& shape)
+        : impl_(std::allocate_shared<detail::TensorImpl<T>>(detail::PoolAllocator<detail::TensorImpl<T>>{}, shape))
+    {
+    }
 
     bool defined() const { return impl_ != nullptr; }
     const array_type& value() const { return impl().value; }
@@ -122,12 +133,16 @@ xt::xarray<T> array(const Shape& shape, std::initializer_list<T> values)
 template <class T = float>
 TensorOf<T> constant(xt::xarray<T> value) { return TensorOf<T>(std::move(value)); }
 namespace detail {
+// The writable data of a tensor made with the Uninitialized constructor.
+template <class T>
+T* data_of(const TensorOf<T>& t) { return const_cast<T*>(t.value().data()); }
+
 template <class T>
 TensorOf<T> filled(const Shape& shape, T value)
 {
-    xt::xarray<T> a = detail::new_array<T>(shape);
-    std::fill(a.data(), a.data() + a.size(), value);
-    return TensorOf<T>(std::move(a));
+    TensorOf<T> t(Uninitialized{}, shape);
+    std::fill(data_of(t), data_of(t) + t.size(), value);
+    return t;
 }
 }  // namespace detail
 template <class T = float>

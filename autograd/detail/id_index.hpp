@@ -4,6 +4,7 @@
 // tensor's gradient slot. Ids are never 0, which marks an empty slot.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -14,10 +15,13 @@ class IdIndex {
 public:
     static constexpr std::uint32_t npos = ~std::uint32_t{0};
 
+    IdIndex() = default;
+    IdIndex(const IdIndex&) = delete;
+    IdIndex& operator=(const IdIndex&) = delete;
+
     // The index stored for `id`, or npos.
     std::uint32_t find(std::uint64_t id) const
     {
-        if (slots_.empty()) return npos;
         for (std::size_t i = home(id);; i = (i + 1) & mask()) {
             if (slots_[i].id == id) return slots_[i].index;
             if (slots_[i].id == 0) return npos;
@@ -28,7 +32,7 @@ public:
     // Stores `index` for `id` unless it is there: {the stored index, whether it was inserted}.
     std::pair<std::uint32_t, bool> insert(std::uint64_t id, std::uint32_t index = 0)
     {
-        if (2 * (size_ + 1) > slots_.size()) grow();
+        if (2 * (size_ + 1) > capacity_) grow();
         for (std::size_t i = home(id);; i = (i + 1) & mask()) {
             if (slots_[i].id == id) return {slots_[i].index, false};
             if (slots_[i].id == 0) {
@@ -42,7 +46,10 @@ public:
     std::size_t size() const { return size_; }
     void clear()
     {
-        slots_.clear();
+        heap_ = {};
+        inline_.fill(Slot{});
+        slots_ = inline_.data();
+        capacity_ = kInline;
         size_ = 0;
     }
 
@@ -51,20 +58,31 @@ private:
         std::uint64_t id = 0;
         std::uint32_t index = 0;
     };
-    std::size_t mask() const { return slots_.size() - 1; }
+    // A tape of a few ops needs no allocation.
+    static constexpr std::size_t kInline = 16;
+
+    std::size_t mask() const { return capacity_ - 1; }
     // Fibonacci hashing: consecutive ids spread over the table.
     std::size_t home(std::uint64_t id) const { return (id * 0x9E3779B97F4A7C15ull >> 20) & mask(); }
     void grow()
     {
-        std::vector<Slot> old = std::move(slots_);
-        slots_.assign(old.empty() ? 32 : 2 * old.size(), Slot{});
+        std::vector<Slot> next(2 * capacity_);
+        const Slot* old = slots_;
+        const std::size_t old_capacity = capacity_;
+        std::vector<Slot> keep = std::move(heap_);  // owns `old` when it is on the heap
+        heap_ = std::move(next);
+        slots_ = heap_.data();
+        capacity_ = heap_.size();
         size_ = 0;
-        for (const Slot& s : old) {
-            if (s.id != 0) insert(s.id, s.index);
+        for (std::size_t i = 0; i < old_capacity; ++i) {
+            if (old[i].id != 0) insert(old[i].id, old[i].index);
         }
     }
 
-    std::vector<Slot> slots_;  // a power of two, at most half full
+    std::array<Slot, kInline> inline_{};
+    std::vector<Slot> heap_;
+    Slot* slots_ = inline_.data();  // capacity_ slots: a power of two, at most half full
+    std::size_t capacity_ = kInline;
     std::size_t size_ = 0;
 };
 

@@ -26,17 +26,17 @@ public:
     {
         if (n > N) heap_.reserve(n);
     }
-    void push_back(V v)
+    void push_back(const V& v)
     {
         if (size_ < N) {
-            inline_[size_++] = std::move(v);
+            inline_[size_++] = v;
             return;
         }
         if (size_ == N) {
             heap_.reserve(N + 1);
             for (auto& x : inline_) heap_.push_back(std::move(x));
         }
-        heap_.push_back(std::move(v));
+        heap_.push_back(v);
         ++size_;
     }
     std::size_t size() const { return size_; }
@@ -44,6 +44,7 @@ public:
     const V* begin() const { return data(); }
     const V* end() const { return data() + size_; }
     const V& operator[](std::size_t i) const { return data()[i]; }
+    V& operator[](std::size_t i) { return const_cast<V*>(data())[i]; }
 
 private:
     std::array<V, N> inline_{};

@@ -40,14 +40,32 @@ void check_args(const char* op, std::initializer_list<Arg<T>> args)
 // "file.cpp:12 (in function f)"
 std::string describe(const Where& where);
 
-// The node whose backward closure runs on this thread while anomaly mode is on,
-// so a NaN/Inf produced inside it is reported against that node.
+// The node whose backward closure runs on this thread: a NaN/Inf produced
+// inside it is reported against that node (anomaly mode), and the closure may
+// ask which inputs need a gradient and what their shapes are.
 struct BackwardContext {
     const char* op;
     std::span<const Shape> input_shapes;
     const Where* where;
+    std::uint64_t needed;  // bit j: input j needs a gradient (inputs from the 64th on always do)
 };
 const BackwardContext*& current_backward();
+
+// Inside a backward closure: whether input j needs a gradient. A closure may
+// return an undefined tensor for one that needs none instead of computing it.
+inline bool input_needed(std::size_t j)
+{
+    const BackwardContext* c = current_backward();
+    return !c || j >= 64 || ((c->needed >> j) & 1) != 0;
+}
+// make() when input j needs a gradient, else an undefined tensor.
+template <class Make>
+auto needed(std::size_t j, Make&& make) -> decltype(make())
+{
+    return input_needed(j) ? make() : decltype(make())();
+}
+// Inside a backward closure: the shape of input j (a closure need not keep it).
+inline const Shape& input_shape(std::size_t j) { return current_backward()->input_shapes[j]; }
 
 // Sets current_backward() for its lifetime.
 class BackwardScope {
@@ -64,41 +82,17 @@ private:
     const BackwardContext* previous_;
 };
 
-// Which inputs of the node whose backward closure is running need a gradient:
-// bit j for input j (inputs from the 64th on always do). A closure may return
-// an undefined tensor for an input that needs none instead of computing it.
-std::uint64_t& needed_inputs_mask();
-inline bool input_needed(std::size_t j) { return j >= 64 || ((needed_inputs_mask() >> j) & 1) != 0; }
-
-// make() when input j needs a gradient, else an undefined tensor.
-template <class Make>
-auto needed(std::size_t j, Make&& make) -> decltype(make())
-{
-    return input_needed(j) ? make() : decltype(make())();
-}
-
-// Sets needed_inputs_mask() for its lifetime.
-class NeededInputs {
-public:
-    explicit NeededInputs(std::uint64_t mask) : previous_(needed_inputs_mask()) { needed_inputs_mask() = mask; }
-    ~NeededInputs() { needed_inputs_mask() = previous_; }
-    NeededInputs(const NeededInputs&) = delete;
-    NeededInputs& operator=(const NeededInputs&) = delete;
-
-private:
-    std::uint64_t previous_;
-};
-
 // Throws NumericsError if `out` holds a NaN or Inf (anomaly mode, forward pass).
 template <class T>
 void check_output_numerics(const char* op, std::span<const TensorOf<T>* const> inputs,
                            const TensorOf<T>& out, const Where& where);
 
+// Wraps the forward value `out` (a fresh tensor no one else holds), checks
+// numerics if asked, and records a node on each tape that watches an input.
 template <class T, class MakeBackward>
 TensorOf<T> finish(const char* op, std::span<const TensorOf<T>* const> inputs,
-                   xt::xarray<T>&& value, const Where& where, MakeBackward&& make_backward)
+                   TensorOf<T>&& out, const Where& where, MakeBackward&& make_backward)
 {
-    TensorOf<T> out(std::move(value));
     if (check_numerics_enabled()) check_output_numerics(op, inputs, out, where);
     std::shared_ptr<Node<T>> node;
     for (GradientTape* tape : active_tapes()) {
@@ -118,15 +112,29 @@ TensorOf<T> finish(const char* op, std::span<const TensorOf<T>* const> inputs,
         }
         tape->push<T>(node);
     }
-    return out;
+    return std::move(out);
+}
+
+template <class T, class MakeBackward>
+TensorOf<T> finish(const char* op, std::span<const TensorOf<T>* const> inputs,
+                   xt::xarray<T>&& value, const Where& where, MakeBackward&& make_backward)
+{
+    return finish<T>(op, inputs, TensorOf<T>(std::move(value)), where, std::forward<MakeBackward>(make_backward));
+}
+
+template <class T, class MakeBackward>
+TensorOf<T> finish(const char* op, std::initializer_list<const TensorOf<T>*> inputs,
+                   TensorOf<T>&& out, const Where& where, MakeBackward&& make_backward)
+{
+    return finish<T>(op, std::span<const TensorOf<T>* const>(inputs.begin(), inputs.size()),
+                     std::move(out), where, std::forward<MakeBackward>(make_backward));
 }
 
 template <class T, class MakeBackward>
 TensorOf<T> finish(const char* op, std::initializer_list<const TensorOf<T>*> inputs,
                    xt::xarray<T>&& value, const Where& where, MakeBackward&& make_backward)
 {
-    return finish<T>(op, std::span<const TensorOf<T>* const>(inputs.begin(), inputs.size()),
-                     std::move(value), where, std::forward<MakeBackward>(make_backward));
+    return finish<T>(op, inputs, TensorOf<T>(std::move(value)), where, std::forward<MakeBackward>(make_backward));
 }
 
 }  // namespace xgrad::detail

@@ -9,7 +9,7 @@
 
 #include <xsimd/xsimd.hpp>
 
-#include <xgrad/autograd/detail/array_cache.hpp>
+#include <xgrad/autograd/tensor.hpp>
 #include <xgrad/core/elementwise.hpp>
 
 namespace xgrad::detail {
@@ -23,11 +23,11 @@ bool small(const xt::xarray<T>& x, std::size_t max = kSmallElements)
 
 // f(x[i]) for each element of a small x.
 template <class T, class F>
-xt::xarray<T> small_map(const xt::xarray<T>& x, F f)
+TensorOf<T> small_map(const TensorOf<T>& x, F f)
 {
-    xt::xarray<T> out = new_array<T>(x.shape());
-    const T* px = x.data();
-    T* po = out.data();
+    TensorOf<T> out(Uninitialized{}, x.shape());
+    const T* px = x.value().data();
+    T* po = data_of(out);
     for (std::size_t i = 0; i < x.size(); ++i) po[i] = f(px[i]);
     return out;
 }
@@ -55,21 +55,21 @@ Pairing small_pairing(const xt::xarray<T>& a, const xt::xarray<T>& b)
 
 // f(a[i], b[i]) under pairing `p` (not none).
 template <class T, class F>
-xt::xarray<T> small_zip(Pairing p, const xt::xarray<T>& a, const xt::xarray<T>& b, F f)
+TensorOf<T> small_zip(Pairing p, const xt::xarray<T>& a, const xt::xarray<T>& b, F f)
 {
-    xt::xarray<T> out = new_array<T>(p == Pairing::scalar_a ? b.shape() : a.shape());
+    TensorOf<T> out(Uninitialized{}, p == Pairing::scalar_a ? b.shape() : a.shape());
     const std::size_t n = out.size();
     const std::size_t sa = p == Pairing::scalar_a ? 0 : 1, sb = p == Pairing::scalar_b ? 0 : 1;
     const T* pa = a.data();
     const T* pb = b.data();
-    T* po = out.data();
+    T* po = data_of(out);
     for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i * sa], pb[i * sb]);
     return out;
 }
 
 // a (op) b for small operands paired by `p` (not none), as binary(op, a, b) computes it.
 template <class T>
-xt::xarray<T> small_binary(BinaryOp op, Pairing p, const xt::xarray<T>& a, const xt::xarray<T>& b)
+TensorOf<T> small_binary(BinaryOp op, Pairing p, const xt::xarray<T>& a, const xt::xarray<T>& b)
 {
     auto mask = [](bool c) { return c ? T(1) : T(0); };
     switch (op) {
@@ -83,17 +83,19 @@ xt::xarray<T> small_binary(BinaryOp op, Pairing p, const xt::xarray<T>& a, const
     case BinaryOp::less_equal: return small_zip(p, a, b, [&](T x, T y) { return mask(x <= y); });
     case BinaryOp::equal: return small_zip(p, a, b, [&](T x, T y) { return mask(x == y); });
     }
-    return binary(op, a, b);
+    return TensorOf<T>(binary(op, a, b));
 }
 
 // a (op) b with numpy broadcasting: a plain loop for small operands, else
 // core's kernels after a shape check that names `op_name`.
 template <class T>
-xt::xarray<T> elementwise(const char* op_name, BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b)
+TensorOf<T> elementwise(const char* op_name, BinaryOp op, const TensorOf<T>& ta, const TensorOf<T>& tb)
 {
+    const auto& a = ta.value();
+    const auto& b = tb.value();
     if (const Pairing p = small_pairing(a, b); p != Pairing::none) return small_binary(op, p, a, b);
     broadcast_shapes(a.shape(), b.shape(), op_name);
-    return binary(op, a, b);
+    return TensorOf<T>(binary(op, a, b));
 }
 
 }  // namespace xgrad::detail

@@ -13,6 +13,7 @@ namespace xgrad {
 using detail::BackwardFn;
 using detail::check_args;
 using detail::finish;
+using detail::input_shape;
 using detail::needed;
 
 using detail::elementwise;
@@ -41,10 +42,10 @@ template <class T>
 TensorOf<T> add(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("add", {{"a", a}, {"b", b}});
-    return finish<T>("add", {&a, &b}, elementwise("add", detail::BinaryOp::add, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([sa = a.shape(), sb = b.shape()](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, sa); }),
-                                            needed(1, [&] { return sum_to(g, sb); })};
+    return finish<T>("add", {&a, &b}, elementwise("add", detail::BinaryOp::add, a, b), loc, [&](const TensorOf<T>&) {
+        return BackwardFn<T>([](const TensorOf<T>& g) {
+            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, input_shape(0)); }),
+                                            needed(1, [&] { return sum_to(g, input_shape(1)); })};
         });
     });
 }
@@ -53,10 +54,10 @@ template <class T>
 TensorOf<T> sub(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("sub", {{"a", a}, {"b", b}});
-    return finish<T>("sub", {&a, &b}, elementwise("sub", detail::BinaryOp::sub, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([sa = a.shape(), sb = b.shape()](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, sa); }),
-                                            needed(1, [&] { return sum_to(neg(g), sb); })};
+    return finish<T>("sub", {&a, &b}, elementwise("sub", detail::BinaryOp::sub, a, b), loc, [&](const TensorOf<T>&) {
+        return BackwardFn<T>([](const TensorOf<T>& g) {
+            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, input_shape(0)); }),
+                                            needed(1, [&] { return sum_to(neg(g), input_shape(1)); })};
         });
     });
 }
@@ -65,7 +66,7 @@ template <class T>
 TensorOf<T> mul(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("mul", {{"a", a}, {"b", b}});
-    return finish<T>("mul", {&a, &b}, elementwise("mul", detail::BinaryOp::mul, a.value(), b.value()), loc, [&](const TensorOf<T>&) {
+    return finish<T>("mul", {&a, &b}, elementwise("mul", detail::BinaryOp::mul, a, b), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(mul(g, b), a.shape()); }),
                                             needed(1, [&] { return sum_to(mul(g, a), b.shape()); })};
@@ -77,7 +78,7 @@ template <class T>
 TensorOf<T> div(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_args<T>("div", {{"a", a}, {"b", b}});
-    return finish<T>("div", {&a, &b}, elementwise("div", detail::BinaryOp::div, a.value(), b.value()), loc, [&](const TensorOf<T>& out) {
+    return finish<T>("div", {&a, &b}, elementwise("div", detail::BinaryOp::div, a, b), loc, [&](const TensorOf<T>& out) {
         return BackwardFn<T>([a, b, out](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(div(g, b), a.shape()); }),
                                             needed(1, [&] { return sum_to(neg(div(mul(g, out), b)), b.shape()); })};
@@ -89,8 +90,8 @@ template <class T>
 TensorOf<T> neg(const TensorOf<T>& x, Where loc)
 {
     check_args<T>("neg", {{"x", x}});
-    xt::xarray<T> value = detail::small(x.value()) ? detail::small_map(x.value(), [](T v) { return -v; })
-                                                   : xt::xarray<T>(-x.value());
+    TensorOf<T> value = detail::small(x.value()) ? detail::small_map(x, [](T v) { return -v; })
+                                                 : TensorOf<T>(xt::xarray<T>(-x.value()));
     return finish<T>("neg", {&x}, std::move(value), loc, [](const TensorOf<T>&) {
         return BackwardFn<T>([](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{neg(g)}; });
     });
@@ -100,9 +101,9 @@ template <class T>
 TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc)
 {
     check_args<T>("pow", {{"x", x}});
-    xt::xarray<T> value = detail::small(x.value(), detail::kScalarOnlyElements<T>)
-                              ? detail::small_map(x.value(), [p](T v) { return std::pow(v, p); })
-                              : xt::xarray<T>(xt::pow(x.value(), p));
+    TensorOf<T> value = detail::small(x.value(), detail::kScalarOnlyElements<T>)
+                            ? detail::small_map(x, [p](T v) { return std::pow(v, p); })
+                            : TensorOf<T>(xt::xarray<T>(xt::pow(x.value(), p)));
     return finish<T>("pow", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x, p](const TensorOf<T>& g) {
             // (g * p) * x^(p-1): TensorFlow's order, so float32 results round alike.
@@ -132,8 +133,8 @@ template <class T>
 TensorOf<T> square(const TensorOf<T>& x, Where loc)
 {
     check_args<T>("square", {{"x", x}});
-    xt::xarray<T> value = detail::small(x.value()) ? detail::small_map(x.value(), [](T v) { return v * v; })
-                                                   : xt::xarray<T>(x.value() * x.value());
+    TensorOf<T> value = detail::small(x.value()) ? detail::small_map(x, [](T v) { return v * v; })
+                                                 : TensorOf<T>(xt::xarray<T>(x.value() * x.value()));
     return finish<T>("square", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{mul(g, mul(detail::constant_scalar<T>(2), x))};

@@ -138,7 +138,7 @@ template <class T>
 TensorOf<T> compare(const char* op, const TensorOf<T>& a, const TensorOf<T>& b, detail::BinaryOp kind)
 {
     check_args<T>(op, {{"a", a}, {"b", b}});
-    return TensorOf<T>(detail::elementwise(op, kind, a.value(), b.value()));
+    return detail::elementwise(op, kind, a, b);
 }
 }  // namespace
 
