@@ -40,6 +40,24 @@ void row_softmax(const T* x, std::size_t n, T* prob, T& max, T& lse)
     lse = std::log(sum);
 }
 
+// softmax(logits) along the last axis from `prob`, its value computed in the
+// forward pass. When a tape records the backward pass (higher-order
+// gradients), the result is a softmax node on it, so gradients flow into
+// logits; otherwise it is `prob` itself, with no copy and no recomputation.
+template <class T>
+TensorOf<T> softmax_from(const TensorOf<T>& logits, const TensorOf<T>& prob)
+{
+    bool recorded = false;
+    const TensorOf<T>* inputs[] = {&logits};
+    for (GradientTape* tape : detail::active_tapes()) recorded = recorded || tape->should_record<T>(inputs);
+    if (!recorded) return prob;
+    return finish<T>("softmax", {&logits}, xt::xarray<T>(prob.value()), Where::current(), [](const TensorOf<T>& out) {
+        return BackwardFn<T>([out](const TensorOf<T>& g) {
+            return std::vector<TensorOf<T>>{mul(out, sub(g, reduce_sum(mul(g, out), {-1}, true)))};
+        });
+    });
+}
+
 template <class T>
 void check_logits(const char* op, const TensorOf<T>& logits)
 {
@@ -62,25 +80,24 @@ TensorOf<T> softmax_cross_entropy_with_logits(const TensorOf<T>& labels, const T
     const std::size_t classes = logits.shape().back();
     const std::size_t rows = logits.size() / classes;
     xt::xarray<T> loss = xt::xarray<T>::from_shape(row_shape(logits.shape()));
-    xt::xarray<T> backprop = xt::xarray<T>::from_shape(logits.shape());
+    xt::xarray<T> prob = xt::xarray<T>::from_shape(logits.shape());
     const T* x = logits.value().data();
     const T* y = labels.value().data();
-    T* bp = backprop.data();
+    T* p = prob.data();
     for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t o = r * classes;
         T max, lse;
-        row_softmax(x + o, classes, bp + o, max, lse);
+        row_softmax(x + o, classes, p + o, max, lse);
         T l = 0;
-        for (std::size_t j = 0; j < classes; ++j) {
-            l += y[o + j] * (lse - (x[o + j] - max));
-            bp[o + j] -= y[o + j];
-        }
+        for (std::size_t j = 0; j < classes; ++j) l += y[o + j] * (lse - (x[o + j] - max));
         loss.data()[r] = l;
     }
     return finish<T>(op, {&labels, &logits}, std::move(loss), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([logits, bp = TensorOf<T>(std::move(backprop))](const TensorOf<T>& g) {
+        return BackwardFn<T>([labels, logits, prob = TensorOf<T>(std::move(prob))](const TensorOf<T>& g) {
             const auto gc = as_column(g);
-            return std::vector<TensorOf<T>>{neg(mul(gc, log_softmax(logits, -1))), mul(gc, bp)};
+            return std::vector<TensorOf<T>>{
+                detail::needed(0, [&] { return neg(mul(gc, log_softmax(logits, -1))); }),
+                detail::needed(1, [&] { return mul(gc, sub(softmax_from(logits, prob), labels)); })};
         });
     });
 }
@@ -107,20 +124,25 @@ TensorOf<T> sparse_softmax_cross_entropy_with_logits(const TensorOf<T>& labels, 
         }
     }
     xt::xarray<T> loss = xt::xarray<T>::from_shape(rows_shape);
-    xt::xarray<T> backprop = xt::xarray<T>::from_shape(logits.shape());
+    xt::xarray<T> prob = xt::xarray<T>::from_shape(logits.shape());
     const T* x = logits.value().data();
-    T* bp = backprop.data();
+    T* p = prob.data();
     for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t o = r * classes;
         const std::size_t c = static_cast<std::size_t>(y[r]);
         T max, lse;
-        row_softmax(x + o, classes, bp + o, max, lse);
+        row_softmax(x + o, classes, p + o, max, lse);
         loss.data()[r] = lse - (x[o + c] - max);
-        bp[o + c] -= T(1);
     }
     return finish<T>(op, {&labels, &logits}, std::move(loss), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([bp = TensorOf<T>(std::move(backprop))](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{TensorOf<T>(), mul(as_column(g), bp)};
+        return BackwardFn<T>([labels, logits, prob = TensorOf<T>(std::move(prob))](const TensorOf<T>& g) {
+            // The one-hot labels, a constant built on demand rather than kept.
+            xt::xarray<T> onehot = xt::zeros<T>(logits.shape());
+            const std::size_t classes = logits.shape().back();
+            for (std::size_t r = 0; r < labels.size(); ++r)
+                onehot.data()[r * classes + static_cast<std::size_t>(labels.value().data()[r])] = T(1);
+            const TensorOf<T> y(std::move(onehot));
+            return std::vector<TensorOf<T>>{TensorOf<T>(), mul(as_column(g), sub(softmax_from(logits, prob), y))};
         });
     });
 }

@@ -5,9 +5,10 @@
 //   loss = lse - s_y                                    (sparse: class index y)
 //   d loss / d logits = softmax(x) - labels             (sparse: softmax(x) - onehot(y))
 //   d loss / d labels = -log_softmax(x)                 (dense only)
-// The forward pass computes the backprop term once (as TensorFlow's kernel
-// does); the backward pass multiplies it by the incoming gradient. That term is
-// a constant for higher-order gradients, as in TensorFlow.
+// The forward pass computes softmax(x) once and keeps it; the backward pass
+// forms g * (softmax(x) - labels) from it with differentiable ops, so
+// higher-order gradients (a tape recording the backward pass) flow through
+// softmax(x) into the logits, as with the unfused log_softmax formulation.
 #pragma once
 
 #include <xgrad/autograd/tensor.hpp>
