@@ -183,6 +183,14 @@ void Optimizer::check_gradients(const std::vector<Tensor>& grads, const std::vec
     if (defined == 0) {
         throw ValueError(detail::cat(display_name_, ".apply_gradients: no gradients provided for any variable"));
     }
+    step_ids_.clear();
+    for (const auto& v : vars) step_ids_.push_back(v.id());
+    std::sort(step_ids_.begin(), step_ids_.end());
+    if (const auto dup = std::adjacent_find(step_ids_.begin(), step_ids_.end()); dup != step_ids_.end()) {
+        const auto& v = *std::find_if(vars.begin(), vars.end(), [&](const Variable& x) { return x.id() == *dup; });
+        throw ValueError(detail::cat(display_name_, ".apply_gradients: variable '", v.name(),
+                                     "' is passed more than once; each variable may appear only once per call"));
+    }
     if (!missing.empty()) {
         std::cerr << "xgrad warning: " << display_name_ << ".apply_gradients: gradients do not exist for variables ["
                   << missing << "]; they are left unchanged\n";

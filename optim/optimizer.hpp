@@ -153,6 +153,7 @@ private:
     std::vector<std::string> warned_missing_;
     // Per-call scratch of apply_gradients, kept to avoid allocating every step.
     std::vector<std::size_t> step_states_;
+    std::vector<std::uint64_t> step_ids_;  // sorted variable ids, to reject duplicates
     std::vector<const float*> step_gradients_;
     Slots step_slots_;
 };

@@ -150,3 +150,19 @@ TEST_CASE("validation: the learning rate of each step is checked before anything
         CHECK(mom.iterations() == 1);
     }
 }
+
+TEST_CASE("validation: a variable passed twice in one call is rejected, naming it")
+{
+    GradientDescent sgd(GradientDescentOptions{}.learning_rate(1.0));
+    xgrad::Variable w(xt::xarray<float>{1.0f}, "dense.kernel");
+    xgrad::Variable b(xt::xarray<float>{0.0f}, "dense.bias");
+    const xgrad::Tensor g(xt::xarray<float>{1.0f});
+    REQUIRE_THROWS_AS(sgd.apply_gradients({g, g, g}, {w, b, w}), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(sgd.apply_gradients({g, g, g}, {w, b, w}),
+                        Contains("GradientDescent.apply_gradients: variable 'dense.kernel' is passed more than once"));
+    REQUIRE_THROWS_WITH(sgd.apply_gradients({{g, b}, {g, b}}), Contains("variable 'dense.bias' is passed more than once"));
+    CHECK(w(0) == 1.0f);
+    CHECK(sgd.iterations() == 0);
+    sgd.apply_gradients({g, g}, {w, b});  // each once: applied once
+    CHECK(w(0) == 0.0f);
+}
