@@ -1,5 +1,7 @@
 #include <xgrad/nn/metrics.hpp>
 
+#include <cmath>
+
 namespace xgrad::nn {
 namespace {
 std::size_t argmax_row(const float* row, std::size_t n)
@@ -14,6 +16,14 @@ void check_defined(const std::string& metric, const Tensor& y_true, const Tensor
 {
     if (!y_true.defined() || !y_pred.defined()) throw ValueError(metric + ": y_true or y_pred is an undefined tensor");
     if (y_pred.rank() == 0) throw ShapeError(metric + ": y_pred must have a class axis, got a scalar");
+}
+
+// The class count of y_pred (its last axis), which must not be 0.
+std::size_t class_count(const std::string& metric, const Tensor& y_pred)
+{
+    const std::size_t n = y_pred.shape().back();
+    if (n == 0) throw ShapeError(detail::cat(metric, ": y_pred has an empty class axis (shape ", to_string(y_pred.shape()), ")"));
+    return n;
 }
 }  // namespace
 
@@ -31,7 +41,7 @@ void CategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pre
         throw ShapeError(detail::cat(name(), ": y_true has shape ", to_string(y_true.shape()), ", y_pred has shape ",
                                      to_string(y_pred.shape()), "; they must be equal"));
     }
-    const std::size_t n = y_pred.shape().back(), rows = y_pred.size() / n;
+    const std::size_t n = class_count(name(), y_pred), rows = y_pred.size() / n;
     double correct = 0;
     for (std::size_t r = 0; r < rows; ++r)
         correct += argmax_row(y_true.value().data() + r * n, n) == argmax_row(y_pred.value().data() + r * n, n);
@@ -41,14 +51,21 @@ void CategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pre
 void SparseCategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred)
 {
     check_defined(name(), y_true, y_pred);
-    const std::size_t n = y_pred.shape().back(), rows = y_pred.size() / n;
+    const std::size_t n = class_count(name(), y_pred), rows = y_pred.size() / n;
     if (y_true.size() != rows) {
         throw ShapeError(detail::cat(name(), ": y_true has shape ", to_string(y_true.shape()), " (", y_true.size(),
                                      " labels), y_pred has shape ", to_string(y_pred.shape()), " (", rows, " rows)"));
     }
+    const float* labels = y_true.value().data();
+    for (std::size_t r = 0; r < rows; ++r) {
+        if (!(labels[r] >= 0.0f && labels[r] < static_cast<float>(n)) || labels[r] != std::floor(labels[r])) {
+            throw ValueError(detail::cat(name(), ": label ", labels[r], " at position ", r,
+                                         " is out of range: expected an integer in [0, ", n, ")"));
+        }
+    }
     double correct = 0;
     for (std::size_t r = 0; r < rows; ++r)
-        correct += static_cast<float>(argmax_row(y_pred.value().data() + r * n, n)) == y_true.value().data()[r];
+        correct += static_cast<float>(argmax_row(y_pred.value().data() + r * n, n)) == labels[r];
     add(correct, static_cast<double>(rows));
 }
 

@@ -153,3 +153,20 @@ TEST_CASE("metrics: accuracies and mean")
     CHECK(nn::make_metric("accuracy", "sparse_categorical_crossentropy")->name() == "accuracy");
     REQUIRE_THROWS_WITH(nn::make_metric("f1"), Contains("unknown name 'f1'"));
 }
+
+TEST_CASE("metrics: an empty class axis and out-of-range sparse labels throw, naming the metric")
+{
+    const Tensor empty(xt::xarray<float>::from_shape({2, 0}));
+    nn::CategoricalAccuracy cat;
+    REQUIRE_THROWS_AS(cat.update_state(empty, empty), ShapeError);
+    REQUIRE_THROWS_WITH(cat.update_state(empty, empty), Contains(cat.name() + ": y_pred has an empty class axis (shape (2, 0))"));
+    nn::SparseCategoricalAccuracy sparse;
+    REQUIRE_THROWS_WITH(sparse.update_state(t({2}, {0, 0}), empty), Contains("empty class axis (shape (2, 0))"));
+    const Tensor p = t({2, 3}, {0, 1, 0, 1, 0, 0});
+    REQUIRE_THROWS_AS(sparse.update_state(t({2}, {1, 7}), p), ValueError);
+    REQUIRE_THROWS_WITH(sparse.update_state(t({2}, {1, 7}), p),
+                        Contains(sparse.name() + ": label 7 at position 1 is out of range: expected an integer in [0, 3)"));
+    REQUIRE_THROWS_WITH(sparse.update_state(t({2}, {-1, 0}), p), Contains("label -1 at position 0"));
+    REQUIRE_THROWS_WITH(sparse.update_state(t({2}, {0.5f, 0}), p), Contains("label 0.5 at position 0"));
+    CHECK(sparse.result() == 0.0);  // nothing counted
+}
