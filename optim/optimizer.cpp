@@ -12,13 +12,13 @@ namespace {
 constexpr const char* kAverage = "average";
 constexpr const char* kAccumulator = "gradient_accumulator";
 
-// sum(x*x) with float32 squares accumulated in double, rounded once to float32.
+// sum(x*x) in float32 (as Keras/TF reduce), accumulated sequentially from x[0]:
+// one fixed order, so the result never depends on the thread count or vector width.
 float sum_of_squares(const float* x, std::size_t n)
 {
-    double total = 0.0;
-#pragma omp simd reduction(+ : total)
-    for (std::size_t i = 0; i < n; ++i) total += static_cast<double>(x[i] * x[i]);
-    return static_cast<float>(total);
+    float total = 0.0f;
+    for (std::size_t i = 0; i < n; ++i) total += x[i] * x[i];
+    return total;
 }
 
 // True when every x[i] is finite, in one vectorized (and, for large n, threaded)
@@ -289,11 +289,11 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
     }
     if (update) {
         if (o.global_clipnorm) {
-            double total = 0.0;
+            float total = 0.0f;  // float32, variable by variable in argument order
             for (std::size_t i = 0; i < vars.size(); ++i) {
                 if (effective[i]) total += sum_of_squares(effective[i], vars[i].size());
             }
-            const float norm = std::sqrt(static_cast<float>(total));
+            const float norm = std::sqrt(total);
             const float c = static_cast<float>(*o.global_clipnorm);
             const float scale = c * std::min(1.0f / norm, 1.0f / c) + (norm - norm);
             for (std::size_t i = 0; i < vars.size(); ++i) {

@@ -91,6 +91,20 @@ TEST_CASE("base: clipnorm, clipvalue and global_clipnorm")
         CHECK(a(0) == Approx(-0.6));
         CHECK(b(0) == Approx(-0.8));
     }
+    SECTION("norms are summed in float32, element by element from the first")
+    {
+        // 4096^2 = 2^24: adding 1 in float32 rounds back to 2^24 each time, so the
+        // norm is exactly 4096; summed in double (2^24 + 3, rounded once) it would be
+        // sqrt(16777220) and the clipped gradient 0.99999988 instead of 1.
+        GradientDescent per(GradientDescentOptions{}.learning_rate(1.0).clipnorm(1.0));
+        auto a = var({0, 0, 0, 0}, "a");
+        per.apply_gradients({t({4096, 1, 1, 1})}, {a});
+        CHECK(a(0) == -1.0f);
+        GradientDescent global(GradientDescentOptions{}.learning_rate(1.0).global_clipnorm(1.0));
+        auto b = var({0, 0, 0, 0}, "b"), c = var({0}, "c");  // per variable, then across: 2^24 + 1 -> 2^24
+        global.apply_gradients({t({4096, 1, 1, 1}), t({1})}, {b, c});
+        CHECK(b(0) == -1.0f);
+    }
 }
 
 TEST_CASE("base: decoupled weight decay, with exclusion by variable and by name")

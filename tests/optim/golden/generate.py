@@ -64,8 +64,11 @@ class Run:
             self.slots[i][name] = np.full_like(self.w[i], init)
         return self.slots[i][name]
 
-    def sumsq(self, g):  # squares in dtype, summed in float64, rounded once
-        return self.dt(np.sum((g * g).astype(np.float64)))
+    def sumsq(self, g):  # squares in dtype, summed in dtype one element at a time from the first
+        total = self.dt(0.0)
+        for x in g.ravel():
+            total = total + x * x
+        return total
 
     def step(self):
         o, dt = self.o, self.dt
@@ -92,7 +95,10 @@ class Run:
             grads = [np.clip(g, -v, v) for g in grads]
         if o.get("global_clipnorm"):
             c = self.f(o["global_clipnorm"])
-            norm = np.sqrt(dt(sum(float(self.sumsq(g)) for g in grads)))
+            total = dt(0.0)
+            for g in grads:  # in dtype, variable by variable
+                total = total + self.sumsq(g)
+            norm = np.sqrt(total)
             scale = c * min(dt(1.0) / norm, dt(1.0) / c)
             grads = [g * scale for g in grads]
         if o.get("weight_decay"):
