@@ -107,17 +107,29 @@ TEST_CASE("base: clipnorm, clipvalue and global_clipnorm")
     }
 }
 
-TEST_CASE("base: decoupled weight decay, with exclusion by variable and by name")
+TEST_CASE("base: decoupled weight decay comes before the step, with exclusion by variable and by name")
 {
-    GradientDescent sgd(GradientDescentOptions{}.learning_rate(0.1).weight_decay(0.5));
+    const double lr = 0.1, wd = 0.5, b1 = 0.9, b2 = 0.999, eps = 1e-7;
+    Adam adam(AdamOptions{}.learning_rate(lr).weight_decay(wd));
     auto kernel = var({2, -4}, "dense.kernel"), bias = var({2}, "dense.bias"), other = var({2}, "other");
-    sgd.exclude_from_weight_decay({other}, {"bias"});
-    sgd.apply_gradients({t({1, 1}), t({1}), t({1})}, {kernel, bias, other});
-    // w -= w * wd * lr, then w -= lr * g
-    CHECK(kernel(0) == Approx(2 - 2 * 0.05 - 0.1));
-    CHECK(kernel(1) == Approx(-4 + 4 * 0.05 - 0.1));
-    CHECK(bias(0) == Approx(2 - 0.1));
-    CHECK(other(0) == Approx(2 - 0.1));
+    adam.exclude_from_weight_decay({other}, {"bias"});
+    // Keras's Adam written out in double with g = 1 on every step; `first` decays
+    // before the step (Keras), `after` would decay the stepped weight instead.
+    double m = 0, v = 0, first = 2, after = 2, plain = 2;
+    for (int k = 1; k <= 3; ++k) {
+        adam.apply_gradients({t({1, 1}), t({1}), t({1})}, {kernel, bias, other});
+        m += (1 - m) * (1 - b1);
+        v += (1 - v) * (1 - b2);
+        const double step = (lr * std::sqrt(1 - std::pow(b2, k)) / (1 - std::pow(b1, k))) * m / (std::sqrt(v) + eps);
+        first = (first - first * wd * lr) - step;
+        after = (after - step) * (1 - wd * lr);
+        plain -= step;
+        CHECK(kernel(0) == Approx(first).epsilon(1e-5));
+        CHECK(std::abs(after - first) > 1e-3);  // the other order is detectably different
+        CHECK(std::abs(kernel(0) - after) > 1e-3);
+        CHECK(bias(0) == Approx(plain).epsilon(1e-5));  // excluded by name
+        CHECK(other(0) == Approx(plain).epsilon(1e-5));  // excluded by variable
+    }
 }
 
 TEST_CASE("base: EMA of the weights, finalize_variable_values and overwrite frequency")
