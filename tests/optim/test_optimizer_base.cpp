@@ -171,6 +171,38 @@ TEST_CASE("base: gradient accumulation updates every N applies with the mean gra
     CHECK(sgd.slot(w, "gradient_accumulator")(0) == 0.0f);  // reset after the update
 }
 
+TEST_CASE("base: with accumulation, weight decay and clipping act on the real update only")
+{
+    GradientDescent sgd(GradientDescentOptions{}.learning_rate(0.1).gradient_accumulation_steps(2).weight_decay(0.5)
+                            .clipnorm(0.5));
+    auto w = var({2}, "w");
+    sgd.apply_gradients({t({3})}, {w});
+    CHECK(w(0) == 2.0f);                                      // no decay on an accumulation-only call
+    CHECK(sgd.slot(w, "gradient_accumulator")(0) == 3.0f);   // accumulated unclipped
+    sgd.apply_gradients({t({-1})}, {w});
+    // mean (3 - 1) / 2 = 1, clipped to 0.5; w = 2 - 2 * 0.5 * 0.1 = 1.9, then 1.9 - 0.1 * 0.5
+    CHECK(w(0) == Approx(1.85).epsilon(1e-6));
+    CHECK(sgd.iterations() == 1);
+}
+
+TEST_CASE("base: EMA with accumulation follows Keras 3: averaged on every call, momentum 0 until the first real update")
+{
+    // keras/src/optimizers/base_optimizer.py apply(): the EMA update sits after the
+    // accumulation cond, so accumulation-only calls average too, and its momentum
+    // is 0 while iterations() (= raw // N) is 0.
+    GradientDescent sgd(GradientDescentOptions{}.learning_rate(0.1).gradient_accumulation_steps(2).use_ema(true)
+                            .ema_momentum(0.5));
+    auto w = var({1}, "w");
+    const double expect_w[] = {1.0, 0.9, 0.9, 0.8, 0.8, 0.7};
+    const double expect_avg[] = {1.0, 0.9, 0.9, 0.85, 0.825, 0.7625};  // only on real updates: 0.85, 0.775 at the end
+    for (int call = 0; call < 6; ++call) {
+        sgd.apply_gradients({t({1})}, {w});
+        CHECK(w(0) == Approx(expect_w[call]).epsilon(1e-6));
+        CHECK(sgd.slot(w, "average")(0) == Approx(expect_avg[call]).epsilon(1e-6));
+    }
+    CHECK(sgd.iterations() == 3);
+}
+
 TEST_CASE("base: a NaN gradient skips the step or throws, never corrupting state")
 {
     const float nan = std::numeric_limits<float>::quiet_NaN();
