@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <iostream>
+#include <sstream>
 #include <limits>
 
 #include <xgrad/optim/adam.hpp>
@@ -211,10 +213,22 @@ TEST_CASE("base: a NaN gradient skips the step or throws, never corrupting state
         Adam adam;
         auto a = var({1, 2}, "a"), b = var({3}, "b");
         adam.apply_gradients({t({1, 1}), t({1})}, {a, b});
-        const auto a1 = a.value(), m1 = adam.slot(a, "momentum");
-        adam.apply_gradients({t({1, 1}), t({nan})}, {a, b});
+        const auto a1 = a.value(), b1 = b.value(), m1 = adam.slot(a, "momentum");
+        std::ostringstream captured;
+        std::streambuf* const saved = std::cerr.rdbuf(captured.rdbuf());
+        try {
+            adam.apply_gradients({t({1, 1}), t({nan})}, {a, b});
+        } catch (...) {
+            std::cerr.rdbuf(saved);
+            throw;
+        }
+        std::cerr.rdbuf(saved);
+        CHECK_THAT(captured.str(), Catch::Contains("xgrad warning: Adam.apply_gradients: the gradient for variable 'b' "
+                                                   "contains nan at flat index 0 (iterations = 1); the whole step is skipped"));
         CHECK(adam.iterations() == 1);
+        CHECK(adam.raw_iterations() == 1);
         CHECK(static_cast<bool>(a.value() == a1));
+        CHECK(static_cast<bool>(b.value() == b1));
         CHECK(static_cast<bool>(adam.slot(a, "momentum") == m1));
     }
     SECTION("throw")
