@@ -2,14 +2,19 @@
 //   manifest.txt    "xgrad-weights 1", then one line per parameter:
 //                   <name> <file> <rank> <dim>...    e.g. "dense_1.kernel dense_1.kernel.npy 2 784 128"
 //   <name>.npy      its float32 value (numpy reads it)
-// Every file is written atomically; the manifest last, so a reader never sees
-// a manifest naming files that are not complete. Loading reads and checks
-// everything before assigning anything.
+// A save is atomic as a whole: everything is written (and fsync'ed) into a
+// fresh sibling directory "<dir>.tmp.<pid>", then swapped in with renames (the
+// old directory renamed aside to "<dir>.old.<pid>", the new one renamed into
+// place, the old one removed), so a reader sees the old checkpoint or the new
+// one, never a mix of epochs. Loading reads and checks everything before
+// assigning anything.
 #include <xgrad/nn/sequential.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 #include <xgrad/core/atomic_file.hpp>
 #include <xgrad/core/npy.hpp>
@@ -54,24 +59,73 @@ std::vector<Entry> read_manifest(const std::string& dir)
     }
     return entries;
 }
+
+namespace fs = std::filesystem;
+
+void rename_or_throw(const fs::path& from, const fs::path& to)
+{
+    std::error_code ec;
+    fs::rename(from, to, ec);
+    if (ec) throw IOError(detail::cat("save_weights: cannot rename '", from.string(), "' to '", to.string(), "' (",
+                                      ec.message(), ")"));
+}
+
+// Writes the checkpoint into `dir`, a fresh directory.
+void write_checkpoint(const std::string& dir, const std::vector<std::pair<std::string, Variable>>& params)
+{
+    std::ostringstream manifest;
+    manifest << manifest_header << "\n";
+    for (const auto& [name, v] : params) {
+        const std::string file = name + ".npy";
+        save_npy<float>(dir + "/" + file, v.value());
+        manifest << name << " " << file << " " << v.rank();
+        for (auto d : v.shape()) manifest << " " << d;
+        manifest << "\n";
+    }
+    write_file_atomically(dir + "/manifest.txt", [&](std::ostream& out) { out << manifest.str(); });
+    sync_path(dir, "save_weights");
+}
+
+// Moves the complete checkpoint `fresh` to `target`, replacing what is there.
+void swap_in(const fs::path& fresh, const fs::path& target)
+{
+    std::error_code ec;
+    if (!fs::exists(target, ec)) {
+        rename_or_throw(fresh, target);
+    } else {
+        const fs::path aside = detail::cat(target.string(), ".old.", ::getpid());
+        fs::remove_all(aside, ec);
+        rename_or_throw(target, aside);
+        try {
+            rename_or_throw(fresh, target);
+        } catch (...) {
+            fs::rename(aside, target, ec);  // put the old checkpoint back
+            throw;
+        }
+        sync_path(parent_directory(target.string()), "save_weights");
+        fs::remove_all(aside, ec);
+    }
+    sync_path(parent_directory(target.string()), "save_weights");
+}
 }  // namespace
 
 void Sequential::save_weights(const std::string& path) const
 {
     if (!built()) throw ValueError(detail::cat(name_, ".save_weights: the model is not built yet (call it or fit it first)"));
+    std::string target = path;
+    while (target.size() > 1 && target.back() == '/') target.pop_back();
+    const std::string fresh = detail::cat(target, ".tmp.", ::getpid());
     std::error_code ec;
-    std::filesystem::create_directories(path, ec);
-    if (ec) throw IOError(detail::cat(path, ": cannot create the checkpoint directory (", ec.message(), ")"));
-    std::ostringstream manifest;
-    manifest << manifest_header << "\n";
-    for (const auto& [name, v] : named_parameters()) {
-        const std::string file = name + ".npy";
-        save_npy<float>(path + "/" + file, v.value());
-        manifest << name << " " << file << " " << v.rank();
-        for (auto d : v.shape()) manifest << " " << d;
-        manifest << "\n";
+    fs::remove_all(fresh, ec);
+    fs::create_directories(fresh, ec);
+    if (ec) throw IOError(detail::cat(path, ": cannot create the checkpoint directory '", fresh, "' (", ec.message(), ")"));
+    try {
+        write_checkpoint(fresh, named_parameters());
+        swap_in(fresh, target);
+    } catch (...) {
+        fs::remove_all(fresh, ec);
+        throw;
     }
-    write_file_atomically(path + "/manifest.txt", [&](std::ostream& out) { out << manifest.str(); });
 }
 
 void Sequential::load_weights(const std::string& path)
