@@ -64,34 +64,46 @@ void Adam::build(const Variable& var)
 
 void Adam::update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step)
 {
+    float* m = slots["momentum"];
+    float* v = slots["velocity"];
+    float* vhat = p_.amsgrad ? slots["velocity_hat"] : v;  // without amsgrad vhat aliases v: max(v, v) = v
+    if (p_.placement == AdamEpsilon::PyTorch) return update_step_pytorch(w, g, n, m, v, vhat, step);
     const float t = step.local_step();
-    const float lr = step.learning_rate;
     const float beta_1_power = std::pow(static_cast<float>(p_.beta_1), t);
     const float beta_2_power = std::pow(static_cast<float>(p_.beta_2), t);
     const float one_minus_beta_1 = static_cast<float>(1.0 - p_.beta_1);
     const float one_minus_beta_2 = static_cast<float>(1.0 - p_.beta_2);
     const float eps = static_cast<float>(p_.epsilon);
-    float* m = slots["momentum"];
-    float* v = slots["velocity"];
-    float* vhat = p_.amsgrad ? slots["velocity_hat"] : v;  // without amsgrad vhat aliases v: max(v, v) = v
-    if (p_.placement == AdamEpsilon::Keras) {
-        const float alpha = lr * std::sqrt(1.0f - beta_2_power) / (1.0f - beta_1_power);
-        elementwise(n, [&](std::ptrdiff_t i) {
-            m[i] = m[i] + (g[i] - m[i]) * one_minus_beta_1;
-            v[i] = v[i] + (g[i] * g[i] - v[i]) * one_minus_beta_2;
-            vhat[i] = std::max(vhat[i], v[i]);
-            w[i] = w[i] - (m[i] * alpha) / (std::sqrt(vhat[i]) + eps);
-        });
-    } else {
-        const float step_size = lr / (1.0f - beta_1_power);
-        const float bias_correction_2_sqrt = std::sqrt(1.0f - beta_2_power);
-        elementwise(n, [&](std::ptrdiff_t i) {
-            m[i] = m[i] + (g[i] - m[i]) * one_minus_beta_1;
-            v[i] = v[i] + (g[i] * g[i] - v[i]) * one_minus_beta_2;
-            vhat[i] = std::max(vhat[i], v[i]);
-            w[i] = w[i] - (step_size * m[i]) / (std::sqrt(vhat[i]) / bias_correction_2_sqrt + eps);
-        });
-    }
+    const float alpha = step.learning_rate * std::sqrt(1.0f - beta_2_power) / (1.0f - beta_1_power);
+    elementwise(n, [&](std::ptrdiff_t i) {
+        m[i] = m[i] + (g[i] - m[i]) * one_minus_beta_1;
+        v[i] = v[i] + (g[i] * g[i] - v[i]) * one_minus_beta_2;
+        vhat[i] = std::max(vhat[i], v[i]);
+        w[i] = w[i] - (m[i] * alpha) / (std::sqrt(vhat[i]) + eps);
+    });
+}
+
+// torch.optim.Adam's single-tensor step (_single_tensor_adam) in its own roundings:
+// bias corrections and step size in double (Python floats), rounded to float32
+// where they meet a tensor; m.lerp_(g, 1 - beta_1); v.mul_(beta_2).addcmul_(g, g,
+// value = 1 - beta_2); w.addcdiv_(m, sqrt(v) / bc2_sqrt + eps, value = -step_size).
+void Adam::update_step_pytorch(float* w, const float* g, std::size_t n, float* m, float* v, float* vhat,
+                               const StepInfo& step) const
+{
+    const double t = static_cast<double>(step.iterations + 1);
+    const float step_size = static_cast<float>(static_cast<double>(step.learning_rate) / (1.0 - std::pow(p_.beta_1, t)));
+    const float bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(p_.beta_2, t)));
+    const float weight = static_cast<float>(1.0 - p_.beta_1);  // lerp's weight; torch's lerp has two forms
+    const float one_minus_weight = 1.0f - weight;
+    const float beta_2 = static_cast<float>(p_.beta_2);
+    const float one_minus_beta_2 = static_cast<float>(1.0 - p_.beta_2);
+    const float eps = static_cast<float>(p_.epsilon);
+    elementwise(n, [&](std::ptrdiff_t i) {
+        m[i] = weight < 0.5f ? m[i] + weight * (g[i] - m[i]) : g[i] - (g[i] - m[i]) * one_minus_weight;
+        v[i] = v[i] * beta_2 + (one_minus_beta_2 * g[i]) * g[i];
+        vhat[i] = std::max(vhat[i], v[i]);
+        w[i] = w[i] + (-step_size * m[i]) / (std::sqrt(vhat[i]) / bc2_sqrt + eps);
+    });
 }
 
 void Adam::add_config(Config& config) const

@@ -4,9 +4,13 @@
 //   m    += (g - m) * (1 - beta_1)
 //   v    += (g*g - v) * (1 - beta_2)          amsgrad: vhat = max(vhat, v), used for v below
 //   w    -= m * alpha / (sqrt(v) + epsilon)    (epsilon defaults to 1e-7)
-// AdamEpsilon::PyTorch (torch.optim.Adam's placement, after bias correction;
-// PyTorch's default epsilon is 1e-8, set it yourself):
-//   w    -= (lr / (1 - beta_1^t)) * m / (sqrt(v) / sqrt(1 - beta_2^t) + epsilon)
+// AdamEpsilon::PyTorch: torch.optim.Adam's whole single-tensor step, in its
+// roundings (PyTorch's default epsilon is 1e-8, set it yourself):
+//   m    = m.lerp(g, 1 - beta_1)               (float32: m + w*(g - m), or g - (g - m)*(1 - w) for w >= 0.5)
+//   v    = v * beta_2 + ((1 - beta_2) * g) * g
+//   bc1  = 1 - beta_1^t, bc2 = 1 - beta_2^t   (double, as Python floats; t = iterations() + 1)
+//   w   += (-(lr / bc1) * m) / (sqrt(v) / sqrt(bc2) + epsilon)   (scalars rounded to float32 once)
+// lr is the float32 learning rate widened to double (torch uses the Python float).
 // The two differ for any constant epsilon on small gradients.
 // AdamW is Adam with decoupled weight decay on by default (0.004, Keras's
 // AdamW): w -= w * weight_decay * lr before the Adam step.
@@ -55,6 +59,8 @@ protected:
     Adam(const BaseOptions& base, const Params& params, const std::string& display_name);
     void build(const Variable& var) override;
     void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    void update_step_pytorch(float* w, const float* g, std::size_t n, float* m, float* v, float* vhat,
+                             const StepInfo& step) const;
     void add_config(Config& config) const override;
 
 private:

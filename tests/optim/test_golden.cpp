@@ -75,7 +75,7 @@ std::vector<Case> load_cases()
 TEST_CASE("golden: every optimizer follows its written-out formula step by step")
 {
     const auto cases = load_cases();
-    REQUIRE(cases.size() == 46);  // 23 configurations x {float32, float64}
+    REQUIRE(cases.size() == 48);  // 24 configurations x {float32, float64}
     const xt::xarray<float> a0{1.0f, 0.5f, 2.0f}, c0{0.1f, 0.2f, -0.3f};
     const xt::xarray<float> a1{{0.3f, 1.5f}, {1.0f, 4.0f}}, c1{{0.0f, 1.0f}, {-1.0f, 0.5f}};
     for (const auto& golden : cases) {

@@ -127,6 +127,8 @@ class Run:
 
     def update_adam(self, i, w, g, lr, t):
         o, f = self.o, self.f
+        if o.get("epsilon_placement") == "pytorch":
+            return self.update_adam_torch(i, w, g, lr, t)
         b1p, b2p = self.pow(f(o["beta_1"]), t), self.pow(f(o["beta_2"]), t)
         m, v = self.slot(i, "m"), self.slot(i, "v")
         m[...] = m + (g - m) * f(1 - o["beta_1"])
@@ -135,13 +137,28 @@ class Run:
             vh = self.slot(i, "vhat")
             vh[...] = np.maximum(vh, v)
             v = vh
-        one = self.dt(1.0)
-        if o.get("epsilon_placement") == "pytorch":
-            step_size = lr / (one - b1p)
-            w[...] = w - (step_size * m) / (np.sqrt(v) / np.sqrt(one - b2p) + f(o["epsilon"]))
+        alpha = lr * np.sqrt(self.dt(1.0) - b2p) / (self.dt(1.0) - b1p)
+        w[...] = w - (m * alpha) / (np.sqrt(v) + f(o["epsilon"]))
+
+    def update_adam_torch(self, i, w, g, lr, t):
+        """torch.optim.Adam, _single_tensor_adam: Python-float scalars, tensor ops in dtype."""
+        o, f = self.o, self.f
+        b1, b2, step = o["beta_1"], o["beta_2"], float(t)
+        m, v = self.slot(i, "m"), self.slot(i, "v")
+        weight = f(1 - b1)  # exp_avg.lerp_(grad, 1 - beta1): ATen's two-sided lerp
+        if weight < 0.5:
+            m[...] = m + weight * (g - m)
         else:
-            alpha = lr * np.sqrt(one - b2p) / (one - b1p)
-            w[...] = w - (m * alpha) / (np.sqrt(v) + f(o["epsilon"]))
+            m[...] = g - (g - m) * (self.dt(1.0) - weight)
+        v[...] = v * f(b2) + (f(1 - b2) * g) * g  # mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        if o.get("amsgrad"):
+            vh = self.slot(i, "vhat")
+            vh[...] = np.maximum(vh, v)
+            v = vh
+        step_size = float(lr) / (1 - b1 ** step)
+        bc2_sqrt = (1 - b2 ** step) ** 0.5
+        denom = np.sqrt(v) / f(bc2_sqrt) + f(o["epsilon"])
+        w[...] = w + (f(-step_size) * m) / denom  # addcdiv_(exp_avg, denom, value=-step_size)
 
     update_adamw = update_adam
 
@@ -207,6 +224,8 @@ CASES = [
     ("adam", "adam", ADAM),
     ("adam_amsgrad", "adam", {**ADAM, "amsgrad": True}),
     ("adam_pytorch_epsilon", "adam", {**ADAM, "epsilon": 1e-3, "epsilon_placement": "pytorch"}),
+    ("adam_pytorch_amsgrad_beta1_0.3", "adam",  # lerp weight 0.7: ATen's other lerp form
+     {**ADAM, "beta_1": 0.3, "epsilon": 1e-8, "amsgrad": True, "epsilon_placement": "pytorch"}),
     ("adam_keras_epsilon_1e-3", "adam", {**ADAM, "epsilon": 1e-3}),
     ("adamw", "adamw", {**ADAM, "weight_decay": 0.004}),
     ("rmsprop", "rmsprop", {"learning_rate": 0.01, "rho": 0.9, "momentum": 0.0, "epsilon": 1e-7}),
