@@ -80,7 +80,9 @@ void EarlyStopping::on_epoch_end(int epoch, Logs& logs)
 
 void EarlyStopping::on_train_end(const Logs&)
 {
-    if (stopped_epoch_ > 0 && restore_best_weights_ && !best_weights_.empty()) {
+    // As Keras 3: the best weights are restored at the end of training whether
+    // or not it stopped early.
+    if (restore_best_weights_ && !best_weights_.empty()) {
         model_->set_weights(best_weights_);
     }
 }

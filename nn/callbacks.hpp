@@ -3,6 +3,7 @@
 // and may stop training (model->stop_training = true).
 //   EarlyStopping:        stops when `monitor` has not improved by more than
 //                         min_delta for `patience` epochs; optionally restores the best weights
+//                         at the end of training, stopped early or not (as Keras 3)
 //   TerminateOnNaN:       stops at the first batch whose loss is NaN or Inf
 //   LearningRateScheduler: lr = schedule(epoch, lr) before each epoch
 //   ModelCheckpoint, CSVLogger: see callbacks_io.hpp
