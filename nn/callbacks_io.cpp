@@ -85,6 +85,13 @@ CSVLogger::CSVLogger(std::string filename, char separator, bool append)
 void CSVLogger::on_train_begin(const Logs&)
 {
     out_.close();
+    // As Keras: appending to a file that already has a first line adds no second header.
+    std::string first_line;
+    if (append_) {
+        std::ifstream existing(filename_);
+        std::getline(existing, first_line);
+    }
+    write_header_ = first_line.empty();
     out_.open(filename_, append_ ? std::ios::app : std::ios::trunc);
     if (!out_) throw IOError(detail::cat(filename_, ": CSVLogger cannot open the file for writing"));
     keys_.clear();
@@ -94,9 +101,11 @@ void CSVLogger::on_epoch_end(int epoch, Logs& logs)
 {
     if (keys_.empty()) {
         for (const auto& [k, v] : logs) keys_.push_back(k);
-        out_ << "epoch";
-        for (const auto& k : keys_) out_ << separator_ << k;
-        out_ << "\n";
+        if (write_header_) {
+            out_ << "epoch";
+            for (const auto& k : keys_) out_ << separator_ << k;
+            out_ << "\n";
+        }
     }
     out_ << epoch;
     for (const auto& k : keys_) {

@@ -4,6 +4,7 @@
 //     With save_best_only, only when `monitor` improved.
 //   CSVLogger(filename): one row per epoch, "epoch,<metric names sorted>",
 //     values in shortest round-trip form (as Python's csv writes floats).
+//     With append, rows go after the file's existing ones (no second header).
 #pragma once
 
 #include <fstream>
@@ -40,7 +41,7 @@ public:
 private:
     std::string filename_;
     char separator_;
-    bool append_;
+    bool append_, write_header_ = true;
     std::ofstream out_;
     std::vector<std::string> keys_;
 };
