@@ -59,44 +59,47 @@ public:
     Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
 };
 
-class CategoricalCrossentropy : public Loss {
+// The cross-entropies' shared plumbing: y_pred holds logits (from_logits) or
+// probabilities, the output of `activation`, whose logits the loss can then
+// take directly (fuses_activation).
+class Crossentropy : public Loss {
 public:
-    explicit CategoricalCrossentropy(bool from_logits = false, Reduction reduction = Reduction::SumOverBatchSize)
-        : Loss("categorical_crossentropy", reduction), from_logits_(from_logits) {}
-    Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
-    std::string fuses_activation() const override { return from_logits_ ? "" : "softmax"; }
-    Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
+    std::string fuses_activation() const override { return from_logits_ ? "" : activation_; }
+    Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override = 0;
     bool from_logits() const { return from_logits_; }
 
-private:
+protected:
+    Crossentropy(std::string name, Reduction reduction, bool from_logits, const char* activation)
+        : Loss(std::move(name), reduction), from_logits_(from_logits), activation_(activation) {}
     bool from_logits_;
+
+private:
+    const char* activation_;
 };
 
-class SparseCategoricalCrossentropy : public Loss {
+class CategoricalCrossentropy : public Crossentropy {
+public:
+    explicit CategoricalCrossentropy(bool from_logits = false, Reduction reduction = Reduction::SumOverBatchSize)
+        : Crossentropy("categorical_crossentropy", reduction, from_logits, "softmax") {}
+    Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
+    Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
+};
+
+class SparseCategoricalCrossentropy : public Crossentropy {
 public:
     explicit SparseCategoricalCrossentropy(bool from_logits = false,
                                            Reduction reduction = Reduction::SumOverBatchSize)
-        : Loss("sparse_categorical_crossentropy", reduction), from_logits_(from_logits) {}
+        : Crossentropy("sparse_categorical_crossentropy", reduction, from_logits, "softmax") {}
     Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
-    std::string fuses_activation() const override { return from_logits_ ? "" : "softmax"; }
     Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
-    bool from_logits() const { return from_logits_; }
-
-private:
-    bool from_logits_;
 };
 
-class BinaryCrossentropy : public Loss {
+class BinaryCrossentropy : public Crossentropy {
 public:
     explicit BinaryCrossentropy(bool from_logits = false, Reduction reduction = Reduction::SumOverBatchSize)
-        : Loss("binary_crossentropy", reduction), from_logits_(from_logits) {}
+        : Crossentropy("binary_crossentropy", reduction, from_logits, "sigmoid") {}
     Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
-    std::string fuses_activation() const override { return from_logits_ ? "" : "sigmoid"; }
     Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
-    bool from_logits() const { return from_logits_; }
-
-private:
-    bool from_logits_;
 };
 
 // By Keras name: "mse"/"mean_squared_error", "categorical_crossentropy",
