@@ -36,24 +36,23 @@ Config LearningRateSchedule::serialize() const
     return out;
 }
 
-ExponentialDecay::ExponentialDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
-                                   bool staircase, std::string name)
+StepDecaySchedule::StepDecaySchedule(const char* schedule, double initial_learning_rate, std::int64_t decay_steps,
+                                     double decay_rate, bool staircase, std::string name)
     : initial_(initial_learning_rate), rate_(decay_rate), decay_steps_(decay_steps),
       staircase_(staircase), name_(std::move(name))
 {
-    check_rate("ExponentialDecay", "initial_learning_rate", initial_learning_rate);
-    check_decay_steps("ExponentialDecay", "decay_steps", decay_steps);
-    check_rate("ExponentialDecay", "decay_rate", decay_rate);
+    check_rate(schedule, "initial_learning_rate", initial_learning_rate);
+    check_decay_steps(schedule, "decay_steps", decay_steps);
+    check_rate(schedule, "decay_rate", decay_rate);
 }
 
-float ExponentialDecay::operator()(std::int64_t step) const
+float StepDecaySchedule::progress(std::int64_t step) const
 {
-    float p = f32(step) / f32(decay_steps_);
-    if (staircase_) p = std::floor(p);
-    return f32(initial_) * std::pow(f32(rate_), p);
+    const float p = f32(step) / f32(decay_steps_);
+    return staircase_ ? std::floor(p) : p;
 }
 
-Config ExponentialDecay::get_config() const
+Config StepDecaySchedule::get_config() const
 {
     return Config{}
         .set("initial_learning_rate", initial_)
@@ -61,6 +60,28 @@ Config ExponentialDecay::get_config() const
         .set("decay_rate", rate_)
         .set("staircase", staircase_)
         .set("name", name_);
+}
+
+ExponentialDecay::ExponentialDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
+                                   bool staircase, std::string name)
+    : StepDecaySchedule("ExponentialDecay", initial_learning_rate, decay_steps, decay_rate, staircase, std::move(name))
+{
+}
+
+float ExponentialDecay::operator()(std::int64_t step) const
+{
+    return f32(initial_) * std::pow(f32(rate_), progress(step));
+}
+
+InverseTimeDecay::InverseTimeDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
+                                   bool staircase, std::string name)
+    : StepDecaySchedule("InverseTimeDecay", initial_learning_rate, decay_steps, decay_rate, staircase, std::move(name))
+{
+}
+
+float InverseTimeDecay::operator()(std::int64_t step) const
+{
+    return f32(initial_) / (1.0f + f32(rate_) * progress(step));
 }
 
 PiecewiseConstantDecay::PiecewiseConstantDecay(std::vector<std::int64_t> boundaries, std::vector<double> values,
@@ -134,33 +155,6 @@ Config PolynomialDecay::get_config() const
         .set("name", name_);
 }
 
-InverseTimeDecay::InverseTimeDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
-                                   bool staircase, std::string name)
-    : initial_(initial_learning_rate), rate_(decay_rate), decay_steps_(decay_steps),
-      staircase_(staircase), name_(std::move(name))
-{
-    check_rate("InverseTimeDecay", "initial_learning_rate", initial_learning_rate);
-    check_decay_steps("InverseTimeDecay", "decay_steps", decay_steps);
-    check_rate("InverseTimeDecay", "decay_rate", decay_rate);
-}
-
-float InverseTimeDecay::operator()(std::int64_t step) const
-{
-    float p = f32(step) / f32(decay_steps_);
-    if (staircase_) p = std::floor(p);
-    return f32(initial_) / (1.0f + f32(rate_) * p);
-}
-
-Config InverseTimeDecay::get_config() const
-{
-    return Config{}
-        .set("initial_learning_rate", initial_)
-        .set("decay_steps", decay_steps_)
-        .set("decay_rate", rate_)
-        .set("staircase", staircase_)
-        .set("name", name_);
-}
-
 CosineDecay::CosineDecay(double initial_learning_rate, std::int64_t decay_steps, double alpha, std::string name,
                          std::optional<double> warmup_target, std::int64_t warmup_steps)
     : initial_(initial_learning_rate), alpha_(alpha), decay_steps_(decay_steps), name_(std::move(name)),
@@ -202,6 +196,15 @@ Config CosineDecay::get_config() const
         .set("warmup_steps", warmup_steps_);
 }
 
+namespace {
+template <class Schedule>
+std::shared_ptr<LearningRateSchedule> make_step_decay(const Config& c, std::string name)
+{
+    return std::make_shared<Schedule>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
+                                      c.get_double("decay_rate"), c.get_bool("staircase"), std::move(name));
+}
+}  // namespace
+
 std::shared_ptr<LearningRateSchedule> schedule_from_config(const Config& serialized)
 {
     const std::string cls = serialized.get_string("class_name");
@@ -209,16 +212,8 @@ std::shared_ptr<LearningRateSchedule> schedule_from_config(const Config& seriali
     const auto name = [&](const char* fallback) {
         return c.contains("name") ? c.get_string("name") : std::string(fallback);
     };
-    if (cls == "ExponentialDecay") {
-        return std::make_shared<ExponentialDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
-                                                  c.get_double("decay_rate"), c.get_bool("staircase"),
-                                                  name("ExponentialDecay"));
-    }
-    if (cls == "InverseTimeDecay") {
-        return std::make_shared<InverseTimeDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
-                                                  c.get_double("decay_rate"), c.get_bool("staircase"),
-                                                  name("InverseTimeDecay"));
-    }
+    if (cls == "ExponentialDecay") return make_step_decay<ExponentialDecay>(c, name("ExponentialDecay"));
+    if (cls == "InverseTimeDecay") return make_step_decay<InverseTimeDecay>(c, name("InverseTimeDecay"));
     if (cls == "PolynomialDecay") {
         return std::make_shared<PolynomialDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
                                                  c.get_double("end_learning_rate"), c.get_double("power"),

@@ -30,20 +30,32 @@ public:
     Config serialize() const;
 };
 
+// The arguments ExponentialDecay and InverseTimeDecay share (Keras's signature
+// and get_config): initial_learning_rate, decay_steps, decay_rate, staircase, name.
+class StepDecaySchedule : public LearningRateSchedule {
+public:
+    Config get_config() const override;
+
+protected:
+    // Validates the arguments; `schedule` names the class in messages.
+    StepDecaySchedule(const char* schedule, double initial_learning_rate, std::int64_t decay_steps,
+                      double decay_rate, bool staircase, std::string name);
+    // step / decay_steps in float32, floored with staircase.
+    float progress(std::int64_t step) const;
+
+    double initial_, rate_;
+    std::int64_t decay_steps_;
+    bool staircase_;
+    std::string name_;
+};
+
 // lr = initial * decay_rate ^ (step / decay_steps); with staircase the exponent is floored.
-class ExponentialDecay : public LearningRateSchedule {
+class ExponentialDecay : public StepDecaySchedule {
 public:
     ExponentialDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
                      bool staircase = false, std::string name = "ExponentialDecay");
     float operator()(std::int64_t step) const override;
     std::string class_name() const override { return "ExponentialDecay"; }
-    Config get_config() const override;
-
-private:
-    double initial_, rate_;
-    std::int64_t decay_steps_;
-    bool staircase_;
-    std::string name_;
 };
 
 // lr = values[0] while step <= boundaries[0], values[i] while
@@ -80,19 +92,12 @@ private:
 };
 
 // lr = initial / (1 + decay_rate * step / decay_steps); with staircase the ratio is floored.
-class InverseTimeDecay : public LearningRateSchedule {
+class InverseTimeDecay : public StepDecaySchedule {
 public:
     InverseTimeDecay(double initial_learning_rate, std::int64_t decay_steps, double decay_rate,
                      bool staircase = false, std::string name = "InverseTimeDecay");
     float operator()(std::int64_t step) const override;
     std::string class_name() const override { return "InverseTimeDecay"; }
-    Config get_config() const override;
-
-private:
-    double initial_, rate_;
-    std::int64_t decay_steps_;
-    bool staircase_;
-    std::string name_;
 };
 
 // Without warmup: s = min(step, decay_steps),
