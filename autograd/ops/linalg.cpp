@@ -36,11 +36,12 @@ TensorOf<T> matmul_2d(const TensorOf<T>& a, const TensorOf<T>& b, bool ta, bool 
                     out.data(), n);
     return finish<T>("matmul", {&a, &b}, std::move(out), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b, ta, tb](const TensorOf<T>& g) {
-            // C = op(A) op(B): the four flag cases, each two GEMMs with flags.
-            if (!ta && !tb) return std::vector<TensorOf<T>>{matmul(g, b, false, true), matmul(a, g, true, false)};
-            if (ta && !tb) return std::vector<TensorOf<T>>{matmul(b, g, false, true), matmul(a, g, false, false)};
-            if (!ta && tb) return std::vector<TensorOf<T>>{matmul(g, b, false, false), matmul(g, a, true, false)};
-            return std::vector<TensorOf<T>>{matmul(b, g, true, true), matmul(g, a, true, true)};
+            // C = op(A) op(B): one GEMM with flags per input, only for an input that
+            // needs a gradient (not a batch of data).
+            //   dA = ta ? op(B) g^T : g op(B)^T;  dB = tb ? g^T op(A) : op(A)^T g
+            auto da = [&] { return ta ? matmul(b, g, tb, true) : matmul(g, b, false, !tb); };
+            auto db = [&] { return tb ? matmul(g, a, true, ta) : matmul(a, g, !ta, false); };
+            return std::vector<TensorOf<T>>{detail::needed(0, da), detail::needed(1, db)};
         });
     });
 }
