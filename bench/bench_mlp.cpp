@@ -1,7 +1,19 @@
 // The mlp workload: Fashion-MNIST with xgrad::nn (Sequential, Dense, compile,
 // fit), Adam (lr 1e-3, epsilon 1e-7), softmax + sparse categorical
 // cross-entropy (fused by nn), as torch_bench.py's Linear + CrossEntropyLoss.
+//
+// Like-for-like with torch: `mlp_init hidden=... epochs=E dir=DIR` writes the
+// model's initial weights (save_weights: one .npy per parameter, Keras
+// glorot-uniform kernels (in, out), zero biases, from xgrad's seeded generator)
+// and the permutation fit will use in each epoch (perm_<e>.npy, int64) into DIR;
+// torch_bench.py's mlp init=DIR starts from those weights and visits the batches
+// in that order. `mlp init=DIR` loads the same weights and trains with fit, whose
+// shuffle (BatchIterator over Generator(fit_seed)) draws exactly those permutations.
+#include <cstdint>
+#include <cstring>
+#include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <xgrad/xgrad.hpp>
 
@@ -10,9 +22,57 @@
 
 namespace xgrad::bench {
 
+namespace {
+
+constexpr std::uint64_t kFitSeed = 1;  // fit's shuffle seed; mlp_init exports its permutations
+
+nn::Sequential make_model(const std::string& hidden_list)
+{
+    std::vector<nn::LayerRef> layers{nn::Input({784})};
+    std::istringstream hidden(hidden_list);
+    for (std::string h; std::getline(hidden, h, ',');) layers.emplace_back(nn::Dense(std::stoul(h), "relu"));
+    layers.emplace_back(nn::Dense(10, "softmax"));
+    return nn::Sequential(layers);
+}
+
+// A 1-D little-endian int64 .npy (format 1.0), for numpy.load.
+void save_npy_int64(const std::string& path, const std::vector<std::size_t>& values)
+{
+    std::string header = "{'descr': '<i8', 'fortran_order': False, 'shape': (" + std::to_string(values.size()) + ",), }";
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header += '\n';
+    std::ofstream out(path, std::ios::binary);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    const auto len = static_cast<std::uint16_t>(header.size());
+    out.write("\x93NUMPY\x01\x00", 8);
+    const char len_le[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
+    out.write(len_le, 2);
+    out << header;
+    std::vector<std::int64_t> data(values.begin(), values.end());
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(std::int64_t)));
+    if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace
+
+void run_mlp_init(const Options& o)
+{
+    const std::string hidden_list = o.get("hidden", "128"), dir = o.get("dir", "");
+    const int epochs = static_cast<int>(o.number("epochs", 1));
+    const auto rows = static_cast<std::size_t>(o.number("rows", 60000));
+    if (dir.empty()) throw std::invalid_argument("mlp_init: dir=... is required");
+    set_seed(static_cast<std::uint64_t>(o.number("seed", 0)));
+    nn::Sequential model = make_model(hidden_list);
+    model.save_weights(dir + "/weights");
+    Generator gen(kFitSeed);  // as fit's BatchIterator: one permutation at construction, one per next epoch
+    for (int e = 0; e < epochs; ++e) save_npy_int64(dir + "/perm_" + std::to_string(e) + ".npy", gen.permutation(rows));
+    Result{}.add("workload", "mlp_init").add("hidden", hidden_list).add("epochs", epochs).print();
+}
+
 void run_mlp(const Options& o)
 {
-    const std::string hidden_list = o.get("hidden", "128");
+    const std::string hidden_list = o.get("hidden", "128"), init = o.get("init", "");
     const auto batch = static_cast<std::size_t>(o.number("batch", 32));
     const int epochs = static_cast<int>(o.number("epochs", 1));
     const int threads = static_cast<int>(o.number("threads", 1));
@@ -20,17 +80,14 @@ void run_mlp(const Options& o)
     set_seed(static_cast<std::uint64_t>(o.number("seed", 0)));
     auto data = nn::load_fashion_mnist();
 
-    std::vector<nn::LayerRef> layers{nn::Input({784})};
-    std::istringstream hidden(hidden_list);
-    for (std::string h; std::getline(hidden, h, ',');) layers.emplace_back(nn::Dense(std::stoul(h), "relu"));
-    layers.emplace_back(nn::Dense(10, "softmax"));
-    nn::Sequential model(layers);
+    nn::Sequential model = make_model(hidden_list);
+    if (!init.empty()) model.load_weights(init + "/weights");  // the arrays torch starts from
     model.compile(std::make_shared<optim::Adam>(optim::AdamOptions{}.learning_rate(1e-3).epsilon(1e-7)),
                   "sparse_categorical_crossentropy");
 
     const Tensor x(std::move(data.train.x)), y(std::move(data.train.y));  // no copies: peak memory counts
     const auto start = Clock::now();
-    auto history = model.fit(x, y, {.epochs = epochs, .batch_size = batch, .verbose = 0, .seed = 1});
+    auto history = model.fit(x, y, {.epochs = epochs, .batch_size = batch, .verbose = 0, .seed = kFitSeed});
     const double sec_per_epoch = seconds_since(start) / epochs;
 
     const Tensor p = model.predict(Tensor(std::move(data.test.x)));

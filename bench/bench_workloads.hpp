@@ -24,5 +24,7 @@ void run_tutorial(const Options& o);
 double time_library_step(const std::string& opt, const std::vector<std::size_t>& sizes, int reps);
 // Fashion-MNIST MLP training: seconds per epoch, test accuracy, peak memory.
 void run_mlp(const Options& o);
+// Writes the MLP's initial weights and fit's per-epoch permutations into dir= (for torch_bench.py).
+void run_mlp_init(const Options& o);
 
 }  // namespace xgrad::bench

@@ -12,6 +12,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -120,27 +121,39 @@ def run_process(argv, threads):
 
 
 def bench_mlp(rows):
+    """Like for like: per row, xgrad_bench mlp_init writes the initial weights (glorot-uniform
+    kernels, zero biases, from xgrad's seeded generator) and fit's per-epoch permutations into a
+    temporary directory; both sides load them (init=DIR), outside their timed regions, so they
+    train the same model on the same batches in the same order."""
     for hidden, batch in [("128", 32), ("128", 128), ("512,512", 128)]:
-        args = ["mlp", f"hidden={hidden}", f"batch={batch}", f"epochs={MLP_EPOCHS}"]
-        samples = {(who, t): [] for who in ("xgrad", "torch") for t in THREADS}
-        for _ in range(MLP_REPS):
-            for t in THREADS:
-                samples[("xgrad", t)].append(run_process([XGRAD] + args + [f"threads={t}"], t))
-                samples[("torch", t)].append(run_process(TORCH + args + [f"threads={t}"], t))
-        sec = {k: median_of(v, "sec_per_epoch") for k, v in samples.items()}
-        bx = min(THREADS, key=lambda t: sec[("xgrad", t)])
-        bt = min(THREADS, key=lambda t: sec[("torch", t)])
-        acc = {w: median_of(samples[(w, b)], "accuracy") * 100 for w, b in (("xgrad", bx), ("torch", bt))}
-        mem = {w: median_of(samples[(w, b)], "peak_rss_mib") for w, b in (("xgrad", bx), ("torch", bt))}
-        name = f"MLP 784-{hidden.replace(',', '-')}-10, batch {batch}, {MLP_EPOCHS} epoch"
-        rows.append([name + " (s/epoch)", f"{bx} / {bt}", f"{sec[('xgrad', bx)]:.3f} s",
-                     f"{sec[('torch', bt)]:.3f} s", f"{sec[('torch', bt)] / sec[('xgrad', bx)]:.2f}x",
-                     "all: " + ", ".join(f"{w} t{t} {sec[(w, t)]:.3f}" for w, t in sec)])
-        rows.append([name + " test accuracy", f"{bx} / {bt}", f"{acc['xgrad']:.2f}%", f"{acc['torch']:.2f}%",
-                     f"{acc['xgrad'] - acc['torch']:+.2f} pts", ""])
-        rows.append([name + " peak RSS (VmHWM)", f"{bx} / {bt}", f"{mem['xgrad']:.0f} MiB",
-                     f"{mem['torch']:.0f} MiB", f"{mem['torch'] / mem['xgrad']:.2f}x", "lower is better"])
-        log(rows[-3:])
+        with tempfile.TemporaryDirectory(prefix="xgrad-mlp-") as init:
+            if run_process([XGRAD, "mlp_init", f"hidden={hidden}", f"epochs={MLP_EPOCHS}", f"dir={init}"], 1) is None:
+                raise RuntimeError("xgrad_bench mlp_init failed")
+            bench_mlp_row(rows, hidden, batch, init)
+
+
+def bench_mlp_row(rows, hidden, batch, init):
+    args = ["mlp", f"hidden={hidden}", f"batch={batch}", f"epochs={MLP_EPOCHS}", f"init={init}"]
+    samples = {(who, t): [] for who in ("xgrad", "torch") for t in THREADS}
+    for _ in range(MLP_REPS):
+        for t in THREADS:
+            samples[("xgrad", t)].append(run_process([XGRAD] + args + [f"threads={t}"], t))
+            samples[("torch", t)].append(run_process(TORCH + args + [f"threads={t}"], t))
+    sec = {k: median_of(v, "sec_per_epoch") for k, v in samples.items()}
+    bx = min(THREADS, key=lambda t: sec[("xgrad", t)])
+    bt = min(THREADS, key=lambda t: sec[("torch", t)])
+    acc = {w: median_of(samples[(w, b)], "accuracy") * 100 for w, b in (("xgrad", bx), ("torch", bt))}
+    mem = {w: median_of(samples[(w, b)], "peak_rss_mib") for w, b in (("xgrad", bx), ("torch", bt))}
+    name = f"MLP 784-{hidden.replace(',', '-')}-10, batch {batch}, {MLP_EPOCHS} epoch"
+    rows.append([name + " (s/epoch)", f"{bx} / {bt}", f"{sec[('xgrad', bx)]:.3f} s",
+                 f"{sec[('torch', bt)]:.3f} s", f"{sec[('torch', bt)] / sec[('xgrad', bx)]:.2f}x",
+                 "all: " + ", ".join(f"{w} t{t} {sec[(w, t)]:.3f}" for w, t in sec)])
+    rows.append([name + " test accuracy", f"{bx} / {bt}", f"{acc['xgrad']:.2f}%", f"{acc['torch']:.2f}%",
+                 f"{acc['xgrad'] - acc['torch']:+.2f} pts",
+                 "same initial weights and batch order on both sides"])
+    rows.append([name + " peak RSS (VmHWM)", f"{bx} / {bt}", f"{mem['xgrad']:.0f} MiB",
+                 f"{mem['torch']:.0f} MiB", f"{mem['torch'] / mem['xgrad']:.2f}x", "lower is better"])
+    log(rows[-3:])
 
 
 def header(load):

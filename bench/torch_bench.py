@@ -6,7 +6,9 @@
 
 Workloads mirror xgrad_bench: optim, tutorial, mlp. Result lines read
 "result key=value ...". optim takes foreach=0|1 (torch's single-tensor or
-multi-tensor Adam/SGD implementation).
+multi-tensor Adam/SGD implementation). mlp takes init=DIR (written by
+xgrad_bench mlp_init): start from xgrad's initial weights and use its per-epoch
+batch order, so both sides train the same model on the same batches.
 """
 import gzip
 import os
@@ -96,6 +98,20 @@ def peak_rss_kib():
     return -1
 
 
+def load_initial_weights(model, directory):
+    """Copies an xgrad save_weights checkpoint (manifest.txt + one .npy per parameter,
+    kernels (in, out), in layer order) into the nn.Linear layers (weight (out, in))."""
+    with open(os.path.join(directory, "manifest.txt")) as f:
+        files = [line.split()[1] for line in f.read().splitlines()[1:] if line.strip()]
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    assert len(files) == 2 * len(linears), (files, linears)
+    with torch.no_grad():
+        for layer, kernel, bias in zip(linears, files[0::2], files[1::2]):
+            assert kernel.endswith("kernel.npy") and bias.endswith("bias.npy"), (kernel, bias)
+            layer.weight.copy_(torch.from_numpy(np.load(os.path.join(directory, kernel)).T.copy()))
+            layer.bias.copy_(torch.from_numpy(np.load(os.path.join(directory, bias))))
+
+
 def run_mlp(o):
     hidden = [int(h) for h in o.get("hidden", "128").split(",")]
     batch, epochs = int(o.get("batch", 32)), int(o.get("epochs", 1))
@@ -109,12 +125,17 @@ def run_mlp(o):
         layers += [torch.nn.Linear(width, h), torch.nn.ReLU()]
         width = h
     model = torch.nn.Sequential(*layers, torch.nn.Linear(width, 10))
+    init = o.get("init")
+    orders = None
+    if init:  # like-for-like with xgrad: its initial weights and its per-epoch batch order (mlp_init)
+        load_initial_weights(model, os.path.join(init, "weights"))
+        orders = [torch.from_numpy(np.load(os.path.join(init, f"perm_{e}.npy"))) for e in range(epochs)]
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss()
     epoch_times = []
-    for _ in range(epochs):
+    for epoch in range(epochs):
         start = time.perf_counter()
-        order = torch.randperm(len(x_train))
+        order = orders[epoch] if orders else torch.randperm(len(x_train))
         for i in range(0, len(x_train), batch):
             idx = order[i:i + batch]
             optimizer.zero_grad()
