@@ -59,6 +59,7 @@ protected:
     Adam(const BaseOptions& base, const Params& params, const std::string& display_name);
     void build(const Variable& var) override;
     void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    bool update_step_is_elementwise() const override { return true; }
     void update_step_pytorch(float* w, const float* g, std::size_t n, float* m, float* v, float* vhat,
                              const StepInfo& step) const;
     void add_config(Config& config) const override;

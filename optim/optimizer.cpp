@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <iostream>
+
+#include <omp.h>
 
 #include <xgrad/core/error.hpp>
 
@@ -21,21 +24,29 @@ float sum_of_squares(const float* x, std::size_t n)
     return total;
 }
 
-// True when every x[i] is finite, in one vectorized (and, for large n, threaded)
-// pass: x - x is 0 for a finite value and NaN otherwise, and a NaN survives any
-// summation order, so the answer never depends on the thread count.
-bool all_finite(const float* x, std::size_t n)
+// The calling thread's share of sum(x - x) over every defined gradient: x - x
+// is 0 for a finite value and NaN otherwise, and a NaN survives any summation
+// order, so "all finite" (every share == 0) never depends on the thread count.
+float non_finite_residue(const std::vector<Tensor>& grads, std::size_t index, std::size_t count)
 {
-    const auto count = static_cast<std::ptrdiff_t>(n);
     float acc = 0.0f;
-    if (n >= kParallelUpdateThreshold) {
-#pragma omp parallel for simd schedule(static) reduction(+ : acc)
-        for (std::ptrdiff_t i = 0; i < count; ++i) acc += x[i] - x[i];
-    } else {
+    for (const auto& g : grads) {
+        if (!g.defined()) continue;
+        const float* x = g.value().data();
+        std::size_t begin = 0, end = 0;
+        threading::team_range(g.size(), index, count, begin, end);
+        const auto b = static_cast<std::ptrdiff_t>(begin), e = static_cast<std::ptrdiff_t>(end);
 #pragma omp simd reduction(+ : acc)
-        for (std::ptrdiff_t i = 0; i < count; ++i) acc += x[i] - x[i];
+        for (std::ptrdiff_t i = b; i < e; ++i) acc += x[i] - x[i];
     }
-    return acc == 0.0f;
+    return acc;
+}
+
+std::size_t defined_elements(const std::vector<Tensor>& grads)
+{
+    std::size_t total = 0;
+    for (const auto& g : grads) total += g.defined() ? g.size() : 0;
+    return total;
 }
 }  // namespace
 
@@ -197,13 +208,24 @@ void Optimizer::check_gradients(const std::vector<Tensor>& grads, const std::vec
     }
 }
 
+// One pass over every gradient, in one parallel region for the whole step.
 bool Optimizer::gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const
+{
+    bool bad = false;
+#pragma omp parallel if (defined_elements(grads) >= kParallelUpdateThreshold) reduction(|| : bad)
+    bad = non_finite_residue(grads, static_cast<std::size_t>(omp_get_thread_num()),
+                             static_cast<std::size_t>(omp_get_num_threads())) != 0.0f;
+    return !bad || report_non_finite(grads, vars);
+}
+
+// Finds the first non-finite gradient value (some gradient has one): throws or
+// warns per on_nan_gradient; false (skip the step) when it warns.
+bool Optimizer::report_non_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const
 {
     for (std::size_t i = 0; i < grads.size(); ++i) {
         if (!grads[i].defined()) continue;
         const float* g = grads[i].value().data();
         const std::size_t n = grads[i].size();
-        if (all_finite(g, n)) continue;  // the common case; else find the first bad value
         for (std::size_t j = 0; j < n; ++j) {
             if (std::isfinite(g[j])) continue;
             const std::string what = detail::cat(display_name_, ".apply_gradients: the gradient for variable '",
@@ -277,9 +299,16 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
     step_states_.clear();  // indices: states_ may grow while building
     for (const auto& v : vars) step_states_.push_back(static_cast<std::size_t>(&ensure_built(v) - states_.data()));
     auto state = [&](std::size_t i) -> VariableState& { return states_[step_states_[i]]; };
-    if (options_.on_nan_gradient != NanGradientPolicy::Apply && !gradients_finite(grads, vars)) return;
-
     const auto& o = options_;
+    const bool check_finite = o.on_nan_gradient != NanGradientPolicy::Apply;
+    // With the raw gradients as the effective ones (nothing to compute before the
+    // update) and an elementwise update rule, the finiteness check runs inside the
+    // update's parallel region, on the elements each thread then updates.
+    const bool raw = !o.loss_scale_factor && !o.gradient_accumulation_steps && !o.clipnorm && !o.clipvalue &&
+                     !o.global_clipnorm;
+    const bool team = update_step_is_elementwise();
+    if (check_finite && !(raw && team) && !gradients_finite(grads, vars)) return;
+
     const bool update = !o.gradient_accumulation_steps || (raw_iterations_ + 1) % *o.gradient_accumulation_steps == 0;
     const StepInfo step{lr, iterations()};
     auto& effective = step_gradients_;
@@ -302,28 +331,110 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
                 elementwise(vars[i].size(), [&](std::ptrdiff_t j) { g[j] = g[j] * scale; });
             }
         }
-        if (o.weight_decay) {
-            const float wd = static_cast<float>(*o.weight_decay);
-            for (std::size_t i = 0; i < vars.size(); ++i) {
-                if (!effective[i] || !uses_weight_decay(state(i))) continue;
-                float* w = state(i).var.mutable_value().data();
-                elementwise(vars[i].size(), [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * step.learning_rate; });
+        if (team) {
+            if (!team_update(vars, step, check_finite && raw) && !report_non_finite(grads, vars)) return;
+        } else {
+            if (o.weight_decay) {
+                const float wd = static_cast<float>(*o.weight_decay);
+                for (std::size_t i = 0; i < vars.size(); ++i) {
+                    if (!effective[i] || !uses_weight_decay(state(i))) continue;
+                    float* w = state(i).var.mutable_value().data();
+                    elementwise(vars[i].size(), [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * step.learning_rate; });
+                }
             }
-        }
-        begin_update(step);
-        for (std::size_t i = 0; i < vars.size(); ++i) {
-            if (!effective[i]) continue;
-            VariableState& s = state(i);
-            Slots& slots = step_slots_;
-            slots.names_ = &s.slot_names;
-            slots.variable_ = &s.var.name();
-            slots.data_.clear();
-            for (auto& a : s.slots) slots.data_.push_back(a.data());
-            update_step(s.var.mutable_value().data(), effective[i], vars[i].size(), slots, step);
+            begin_update(step);
+            for (std::size_t i = 0; i < vars.size(); ++i) {
+                if (!effective[i]) continue;
+                VariableState& s = state(i);
+                prepare_slots(step_slots_, s);
+                update_step(s.var.mutable_value().data(), effective[i], vars[i].size(), step_slots_, step);
+            }
         }
     }
     if (o.use_ema) update_ema();
     ++raw_iterations_;
+}
+
+void Optimizer::prepare_slots(Slots& slots, VariableState& s) const
+{
+    slots.names_ = &s.slot_names;
+    slots.variable_ = &s.var.name();
+    slots.data_.clear();
+    for (auto& a : s.slots) slots.data_.push_back(a.data());
+}
+
+// Weight decay and update_step() of every variable with an effective gradient, in
+// ONE parallel region: each thread runs its static share of every variable
+// (elementwise() under threading::TeamMember), so the result is the serial one
+// whatever the thread count. With check_finite, each thread first checks its
+// share of every gradient; after a barrier either all threads update or none
+// does (then false is returned and nothing, begin_update() included, has run).
+bool Optimizer::team_update(const std::vector<Variable>& vars, const StepInfo& step, bool check_finite)
+{
+    const auto& effective = step_gradients_;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        if (!effective[i]) continue;
+        total += vars[i].size();
+        if (options_.weight_decay) uses_weight_decay(states_[step_states_[i]]);  // resolved before the threads start
+    }
+    const float wd = options_.weight_decay ? static_cast<float>(*options_.weight_decay) : 0.0f;
+    bool finite = true;
+    std::exception_ptr error;
+#pragma omp parallel if (total >= kParallelUpdateThreshold)
+    {
+        const auto index = static_cast<std::size_t>(omp_get_thread_num());
+        const auto count = static_cast<std::size_t>(omp_get_num_threads());
+        if (check_finite) {
+            float acc = 0.0f;  // this thread's share of sum(x - x), as non_finite_residue
+            for (std::size_t i = 0; i < vars.size(); ++i) {
+                if (!effective[i]) continue;
+                const float* x = effective[i];
+                std::size_t begin = 0, end = 0;
+                threading::team_range(vars[i].size(), index, count, begin, end);
+                const auto b = static_cast<std::ptrdiff_t>(begin), e = static_cast<std::ptrdiff_t>(end);
+#pragma omp simd reduction(+ : acc)
+                for (std::ptrdiff_t j = b; j < e; ++j) acc += x[j] - x[j];
+            }
+            if (acc != 0.0f) {
+#pragma omp atomic write
+                finite = false;
+            }
+#pragma omp barrier
+        }
+#pragma omp single
+        {
+            if (finite) {
+                try {
+                    begin_update(step);
+                } catch (...) {
+                    error = std::current_exception();
+                }
+            }
+        }  // implicit barrier: every thread sees `finite` and `error`
+        if (finite && !error) {
+            threading::TeamMember member(index, count);
+            Slots slots;
+            try {
+                for (std::size_t i = 0; i < vars.size(); ++i) {
+                    if (!effective[i]) continue;
+                    VariableState& s = states_[step_states_[i]];
+                    float* w = s.var.mutable_value().data();
+                    if (options_.weight_decay && s.decay == 1) {
+                        const float lr = step.learning_rate;
+                        elementwise(vars[i].size(), [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * lr; });
+                    }
+                    prepare_slots(slots, s);
+                    update_step(w, effective[i], vars[i].size(), slots, step);
+                }
+            } catch (...) {
+#pragma omp critical(xgrad_optim_team_update)
+                if (!error) error = std::current_exception();
+            }
+        }
+    }
+    if (error) std::rethrow_exception(error);
+    return finite;
 }
 
 void Optimizer::update_ema()

@@ -120,6 +120,11 @@ protected:
     virtual void begin_update(const StepInfo& step) {}
     // The update rule for one variable: w, g and every slot have n elements.
     virtual void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) = 0;
+    // True when update_step() touches w, g and the slots only through elementwise()
+    // and changes no other state: the base then runs the update of every variable of
+    // a step in ONE parallel region, each thread doing its static share of every
+    // variable (see elementwise.hpp). A subclass with its own loops keeps false.
+    virtual bool update_step_is_elementwise() const { return false; }
     // Appends the optimizer's own keys to get_config().
     virtual void add_config(Config& config) const {}
     // A named float32 scalar kept with the state (created with `initial`).
@@ -139,6 +144,9 @@ private:
     bool uses_weight_decay(VariableState& s);
     void check_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
     bool gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const;
+    bool report_non_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const;
+    void prepare_slots(Slots& slots, VariableState& s) const;
+    bool team_update(const std::vector<Variable>& vars, const StepInfo& step, bool check_finite);
     void update_ema();
     void write_state(std::ostream& out) const;
 

@@ -28,6 +28,7 @@ public:
 protected:
     void build(const Variable& var) override;
     void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    bool update_step_is_elementwise() const override { return true; }
     void add_config(Config& config) const override;
 
 private:
