@@ -212,9 +212,13 @@ void Optimizer::check_gradients(const std::vector<Tensor>& grads, const std::vec
 bool Optimizer::gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const
 {
     bool bad = false;
-#pragma omp parallel if (defined_elements(grads) >= kParallelUpdateThreshold) reduction(|| : bad)
-    bad = non_finite_residue(grads, static_cast<std::size_t>(omp_get_thread_num()),
-                             static_cast<std::size_t>(omp_get_num_threads())) != 0.0f;
+    if (defined_elements(grads) >= kParallelUpdateThreshold) {
+#pragma omp parallel reduction(|| : bad)
+        bad = non_finite_residue(grads, static_cast<std::size_t>(omp_get_thread_num()),
+                                 static_cast<std::size_t>(omp_get_num_threads())) != 0.0f;
+    } else {
+        bad = non_finite_residue(grads, 0, 1) != 0.0f;  // small: no parallel region at all
+    }
     return !bad || report_non_finite(grads, vars);
 }
 
@@ -306,7 +310,8 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
     // update's parallel region, on the elements each thread then updates.
     const bool raw = !o.loss_scale_factor && !o.gradient_accumulation_steps && !o.clipnorm && !o.clipvalue &&
                      !o.global_clipnorm;
-    const bool team = update_step_is_elementwise();
+    // Small steps (the tutorial's scalar) stay on the plain serial path: no region to set up.
+    const bool team = update_step_is_elementwise() && defined_elements(grads) >= kParallelUpdateThreshold;
     if (check_finite && !(raw && team) && !gradients_finite(grads, vars)) return;
 
     const bool update = !o.gradient_accumulation_steps || (raw_iterations_ + 1) % *o.gradient_accumulation_steps == 0;
@@ -381,8 +386,9 @@ bool Optimizer::team_update(const std::vector<Variable>& vars, const StepInfo& s
     const float wd = options_.weight_decay ? static_cast<float>(*options_.weight_decay) : 0.0f;
     bool finite = true;
     std::exception_ptr error;
-#pragma omp parallel if (total >= kParallelUpdateThreshold)
-    {
+    // The body runs on every thread of the region, or alone on this thread for a
+    // small step (no region at all: even a one-thread region costs microseconds).
+    auto body = [&] {
         const auto index = static_cast<std::size_t>(omp_get_thread_num());
         const auto count = static_cast<std::size_t>(omp_get_num_threads());
         if (check_finite) {
@@ -432,6 +438,12 @@ bool Optimizer::team_update(const std::vector<Variable>& vars, const StepInfo& s
                 if (!error) error = std::current_exception();
             }
         }
+    };
+    if (total >= kParallelUpdateThreshold) {
+#pragma omp parallel
+        body();
+    } else {
+        body();
     }
     if (error) std::rethrow_exception(error);
     return finite;
