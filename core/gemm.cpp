@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <mutex>
 
 #include <xtensor-blas/xblas_config.hpp>
 #include <xflens/cxxblas/cxxblas.cxx>
@@ -16,14 +15,20 @@ namespace {
 // thread and splits C itself into blocks that depend only on the shape; OpenMP
 // threads compute the blocks, so every element is computed the same way
 // whatever the thread count (and OpenBLAS threads never fight OpenMP's).
+// OpenBLAS (the pthread build Debian installs) starts a pool of worker threads
+// when it loads; those spin on sched_yield for a while after every call and
+// would compete with OpenMP's threads for the cores, so the pool is shut down
+// too (with one thread OpenBLAS computes on the caller and never restarts it).
+// Done when the library loads, before any OpenMP region runs; dlsym keeps any
+// other BLAS working.
 void use_single_threaded_blas()
 {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        using SetFn = void (*)(int);
-        if (auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
-    });
+    using SetFn = void (*)(int);
+    using ShutdownFn = int (*)();
+    if (auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+    if (auto shutdown = reinterpret_cast<ShutdownFn>(dlsym(RTLD_DEFAULT, "blas_thread_shutdown_"))) shutdown();
 }
+[[maybe_unused]] const bool blas_single_threaded = (use_single_threaded_blas(), true);
 
 // Splits `dim` into at most 8 blocks of at least 64, rounded to multiples of 16.
 std::size_t block_size(std::size_t dim)
@@ -46,14 +51,33 @@ void blas_gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
                      static_cast<I>(m), static_cast<I>(n), static_cast<I>(k), alpha, a,
                      static_cast<I>(lda), b, static_cast<I>(ldb), beta, c, static_cast<I>(ldc));
 }
+template <class T>
+void apply_epilogue(const GemmEpilogue<T>& e, T* c, std::size_t ldc, std::size_t rows, std::size_t col_begin,
+                    std::size_t cols)
+{
+    if (!e.bias && !e.relu) return;
+    for (std::size_t i = 0; i < rows; ++i) {
+        T* row = c + i * ldc + col_begin;
+        const T* bias = e.bias ? e.bias + col_begin : nullptr;
+        if (bias && e.relu) {
+#pragma omp simd
+            for (std::size_t j = 0; j < cols; ++j) row[j] = std::max(row[j] + bias[j], T(0));
+        } else if (bias) {
+#pragma omp simd
+            for (std::size_t j = 0; j < cols; ++j) row[j] = row[j] + bias[j];
+        } else {
+#pragma omp simd
+            for (std::size_t j = 0; j < cols; ++j) row[j] = std::max(row[j], T(0));
+        }
+    }
+}
 }  // namespace
 
 template <class T>
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
           T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
-          std::size_t ldc)
+          std::size_t ldc, const GemmEpilogue<T>& epilogue)
 {
-    use_single_threaded_blas();
     // Blocks of rows of C (rows of op(A)) when C is tall, else blocks of columns (columns of op(B)).
     const bool by_rows = m >= n;
     const std::size_t dim = by_rows ? m : n;
@@ -64,9 +88,11 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
         if (by_rows) {
             const T* ai = transpose_a ? a + begin : a + begin * lda;
             blas_gemm(transpose_a, transpose_b, size, n, k, alpha, ai, lda, b, ldb, beta, c + begin * ldc, ldc);
+            apply_epilogue(epilogue, c + begin * ldc, ldc, size, 0, n);
         } else {
             const T* bj = transpose_b ? b + begin * ldb : b + begin;
             blas_gemm(transpose_a, transpose_b, m, size, k, alpha, a, lda, bj, ldb, beta, c + begin, ldc);
+            apply_epilogue(epilogue, c, ldc, m, begin, size);
         }
     };
     if (blocks > 1 && m * n * k >= kParallelMacs) {
@@ -78,9 +104,10 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
 }
 
 template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
-                          std::size_t, const float*, std::size_t, float, float*, std::size_t);
+                          std::size_t, const float*, std::size_t, float, float*, std::size_t,
+                          const GemmEpilogue<float>&);
 template void gemm<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
                            const double*, std::size_t, const double*, std::size_t, double,
-                           double*, std::size_t);
+                           double*, std::size_t, const GemmEpilogue<double>&);
 
 }  // namespace xgrad::detail

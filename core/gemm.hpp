@@ -7,9 +7,19 @@
 
 namespace xgrad::detail {
 
+// Work done on each block of C right after the block's product, while the block
+// is still in cache: C[i, j] = C[i, j] + bias[j] (when bias is set), then
+// max(C[i, j], 0) (when relu is set). Each element gets exactly the two
+// roundings of a separate product, bias add and relu.
+template <class T>
+struct GemmEpilogue {
+    const T* bias = nullptr;
+    bool relu = false;
+};
+
 template <class T>
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
           T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
-          std::size_t ldc);
+          std::size_t ldc, const GemmEpilogue<T>& epilogue = {});
 
 }  // namespace xgrad::detail
