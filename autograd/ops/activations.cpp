@@ -21,7 +21,9 @@ template <class T>
 TensorOf<T> relu(const TensorOf<T>& x, Where loc)
 {
     check_args<T>("relu", {{"x", x}});
-    return finish<T>("relu", {&x}, xt::maximum(x.value(), T(0)), loc, [&](const TensorOf<T>&) {
+    // x < 0 ? 0 : x, as std::max(x, 0) and TensorFlow: a NaN stays NaN (a SIMD max would turn it into 0).
+    xt::xarray<T> value = xt::where(x.value() < T(0), T(0), x.value());
+    return finish<T>("relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{mul(g, greater(x, scalar<T>(0)))};
         });

@@ -6,7 +6,7 @@
 
 namespace xgrad {
 
-// max(x, 0);  d/dx = 1 where x > 0, else 0
+// max(x, 0) (a NaN stays NaN);  d/dx = 1 where x > 0, else 0
 template <class T> TensorOf<T> relu(const TensorOf<T>& x, Where loc = Where::current());
 // x where x > 0, alpha x elsewhere (Keras's default alpha = 0.2)
 template <class T> TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha = T(0.2), Where loc = Where::current());
