@@ -6,6 +6,7 @@
 #include <xgrad/autograd/ops/arithmetic.hpp>
 #include <xgrad/autograd/ops/clipping.hpp>
 #include <xgrad/autograd/ops/linalg.hpp>
+#include <xgrad/autograd/ops/linear.hpp>
 #include <xgrad/autograd/ops/math.hpp>
 #include <xgrad/autograd/ops/reduce.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>

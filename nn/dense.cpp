@@ -54,18 +54,23 @@ void Dense::check_input(const Tensor& x) const
     }
 }
 
-Tensor Dense::linear(const Tensor& x)
+Tensor Dense::affine(const Tensor& x, LinearActivation activation)
 {
     if (!built()) build(x.shape());
     check_input(x);
     const auto& params = named_parameters();
-    Tensor z = matmul(x, static_cast<const Tensor&>(params[0].second));
-    return use_bias_ ? add(z, static_cast<const Tensor&>(params[1].second)) : z;
+    const Tensor& kernel = params[0].second;
+    if (!use_bias_) return activation == LinearActivation::relu ? relu(matmul(x, kernel)) : matmul(x, kernel);
+    return xgrad::linear(x, kernel, static_cast<const Tensor&>(params[1].second), activation);
 }
+
+Tensor Dense::linear(const Tensor& x) { return affine(x, LinearActivation::none); }
 
 Tensor Dense::call(const Tensor& x)
 {
-    return activation_(linear(x));
+    // relu runs inside the product's pass over the output; other activations after it.
+    if (activation_name_ == "relu") return affine(x, LinearActivation::relu);
+    return activation_(affine(x, LinearActivation::none));
 }
 
 Shape Dense::compute_output_shape(const Shape& input_shape) const

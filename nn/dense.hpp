@@ -5,6 +5,7 @@
 //   xgrad::nn::Dense out(10, "softmax", true, "he_uniform", "zeros", "logits");
 #pragma once
 
+#include <xgrad/autograd/ops/linear.hpp>
 #include <xgrad/nn/activations.hpp>
 #include <xgrad/nn/layer.hpp>
 
@@ -35,6 +36,9 @@ protected:
     Tensor call(const Tensor& x) override;
 
 private:
+    // x @ kernel + bias with relu or no activation fused into the product (autograd/ops/linear.hpp).
+    Tensor affine(const Tensor& x, LinearActivation activation);
+
     std::size_t units_;
     std::string activation_name_;
     ActivationFn activation_;

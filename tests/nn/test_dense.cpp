@@ -35,6 +35,23 @@ TEST_CASE("Dense: forward and backward against hand-computed values")
     CHECK(grads[1](1) == 1.0f);
 }
 
+TEST_CASE("Dense: relu and linear layers equal the separate ops bit for bit (the fused path)")
+{
+    Generator gen(5);
+    const Tensor x(gen.uniform<float>({96, 40}, -1.0f, 1.0f));
+    for (const char* act : {"relu", "linear"}) {
+        for (const bool use_bias : {true, false}) {
+            INFO(act << (use_bias ? " with bias" : " without bias"));
+            nn::Dense dense(24, act, use_bias, "glorot_uniform", "glorot_uniform");
+            dense.build(x.shape());
+            Tensor expect = matmul<float>(x, dense.kernel());
+            if (use_bias) expect = add<float>(expect, dense.bias());
+            if (std::string(act) == "relu") expect = relu(expect);
+            CHECK(dense(x).value() == expect.value());
+        }
+    }
+}
+
 TEST_CASE("Dense: the composition passes a float64 gradient check for every activation")
 {
     for (const char* act : {"linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "gelu"}) {
