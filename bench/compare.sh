@@ -17,9 +17,8 @@ cmake -S "$XGRAD_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DXGRAD_BUILD_BENC
   cmake -S "$XGRAD_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DXGRAD_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" -j "$XGRAD_JOBS" --target xgrad_bench xgrad_microbench
 
-# Two benchmark processes take turns on the same cores: idle OpenMP threads of
-# one must sleep, not spin, while the other runs (both get the same setting).
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# OMP_WAIT_POLICY: compare.py gives the two long-lived processes (optimizer and
+# tutorial rows) PASSIVE and tries both policies for the MLP runs, unless set here.
 echo "threads environment:"
 for v in OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS OPENBLAS_L2_SIZE GOTO_NUM_THREADS OMP_NUM_THREADS \
          OMP_PROC_BIND OMP_PLACES OMP_WAIT_POLICY MKL_NUM_THREADS; do
