@@ -147,6 +147,7 @@ private:
     bool report_non_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const;
     void prepare_slots(Slots& slots, VariableState& s) const;
     bool team_update(const std::vector<Variable>& vars, const StepInfo& step, bool check_finite);
+    static std::size_t defined_elements(const std::vector<Tensor>& grads);
     void update_ema();
     void write_state(std::ostream& out) const;
 

@@ -1,0 +1,159 @@
+// The parallel half of apply_gradients(): the finiteness check of every gradient
+// and the one-region update of every variable (team_update), for the built-in
+// optimizers whose update rule is elementwise (see elementwise.hpp).
+#include <xgrad/optim/optimizer.hpp>
+
+#include <cmath>
+#include <exception>
+#include <iostream>
+
+#include <omp.h>
+
+#include <xgrad/core/error.hpp>
+
+namespace xgrad::optim {
+
+namespace {
+// Member `index` of a team of `count`'s share of sum(x - x) over x[0, n): x - x
+// is 0 for a finite value and NaN otherwise, and a NaN survives any summation
+// order, so "all finite" (every share == 0) never depends on the thread count.
+float non_finite_share(const float* x, std::size_t n, std::size_t index, std::size_t count)
+{
+    std::size_t begin = 0, end = 0;
+    threading::team_range(n, index, count, begin, end);
+    const auto b = static_cast<std::ptrdiff_t>(begin), e = static_cast<std::ptrdiff_t>(end);
+    float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+    for (std::ptrdiff_t i = b; i < e; ++i) acc += x[i] - x[i];
+    return acc;
+}
+
+// The same over every defined gradient.
+float non_finite_residue(const std::vector<Tensor>& grads, std::size_t index, std::size_t count)
+{
+    float acc = 0.0f;
+    for (const auto& g : grads) {
+        if (g.defined()) acc += non_finite_share(g.value().data(), g.size(), index, count);
+    }
+    return acc;
+}
+}  // namespace
+
+std::size_t Optimizer::defined_elements(const std::vector<Tensor>& grads)
+{
+    std::size_t total = 0;
+    for (const auto& g : grads) total += g.defined() ? g.size() : 0;
+    return total;
+}
+
+// One pass over every gradient, in one parallel region for the whole step.
+bool Optimizer::gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const
+{
+    bool bad = false;
+    if (defined_elements(grads) >= kParallelUpdateThreshold) {
+#pragma omp parallel reduction(|| : bad)
+        bad = non_finite_residue(grads, static_cast<std::size_t>(omp_get_thread_num()),
+                                 static_cast<std::size_t>(omp_get_num_threads())) != 0.0f;
+    } else {
+        bad = non_finite_residue(grads, 0, 1) != 0.0f;  // small: no parallel region at all
+    }
+    return !bad || report_non_finite(grads, vars);
+}
+
+// Finds the first non-finite gradient value (some gradient has one): throws or
+// warns per on_nan_gradient; false (skip the step) when it warns.
+bool Optimizer::report_non_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const
+{
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+        if (!grads[i].defined()) continue;
+        const float* g = grads[i].value().data();
+        const std::size_t n = grads[i].size();
+        for (std::size_t j = 0; j < n; ++j) {
+            if (std::isfinite(g[j])) continue;
+            const std::string what = detail::cat(display_name_, ".apply_gradients: the gradient for variable '",
+                                                 vars[i].name(), "' contains ", g[j], " at flat index ", j,
+                                                 " (iterations = ", iterations(), ")");
+            if (options_.on_nan_gradient == NanGradientPolicy::Throw) throw NumericsError(what);
+            std::cerr << "xgrad warning: " << what << "; the whole step is skipped\n";
+            return false;
+        }
+    }
+    return true;
+}
+
+// Weight decay and update_step() of every variable with an effective gradient, in
+// ONE parallel region: each thread runs its static share of every variable
+// (elementwise() under threading::TeamMember), so the result is the serial one
+// whatever the thread count. With check_finite, each thread first checks its
+// share of every gradient; after a barrier either all threads update or none
+// does (then false is returned and nothing, begin_update() included, has run).
+bool Optimizer::team_update(const std::vector<Variable>& vars, const StepInfo& step, bool check_finite)
+{
+    const auto& effective = step_gradients_;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        if (!effective[i]) continue;
+        total += vars[i].size();
+        if (options_.weight_decay) uses_weight_decay(states_[step_states_[i]]);  // resolved before the threads start
+    }
+    const float wd = options_.weight_decay ? static_cast<float>(*options_.weight_decay) : 0.0f;
+    bool finite = true;
+    std::exception_ptr error;
+    // The body runs on every thread of the region, or alone on this thread for a
+    // small step (no region at all: even a one-thread region costs microseconds).
+    auto body = [&] {
+        const auto index = static_cast<std::size_t>(omp_get_thread_num());
+        const auto count = static_cast<std::size_t>(omp_get_num_threads());
+        if (check_finite) {
+            float acc = 0.0f;  // this thread's share of sum(x - x) over every gradient
+            for (std::size_t i = 0; i < vars.size(); ++i) {
+                if (effective[i]) acc += non_finite_share(effective[i], vars[i].size(), index, count);
+            }
+            if (acc != 0.0f) {
+#pragma omp atomic write
+                finite = false;
+            }
+#pragma omp barrier
+        }
+#pragma omp single
+        {
+            if (finite) {
+                try {
+                    begin_update(step);
+                } catch (...) {
+                    error = std::current_exception();
+                }
+            }
+        }  // implicit barrier: every thread sees `finite` and `error`
+        if (finite && !error) {
+            threading::TeamMember member(index, count);
+            Slots slots;
+            try {
+                for (std::size_t i = 0; i < vars.size(); ++i) {
+                    if (!effective[i]) continue;
+                    VariableState& s = states_[step_states_[i]];
+                    float* w = s.var.mutable_value().data();
+                    if (options_.weight_decay && s.decay == 1) {
+                        const float lr = step.learning_rate;
+                        elementwise(vars[i].size(), [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * lr; });
+                    }
+                    prepare_slots(slots, s);
+                    update_step(w, effective[i], vars[i].size(), slots, step);
+                }
+            } catch (...) {
+#pragma omp critical(xgrad_optim_team_update)
+                if (!error) error = std::current_exception();
+            }
+        }
+    };
+    if (total >= kParallelUpdateThreshold) {
+#pragma omp parallel
+        body();
+    } else {
+        body();
+    }
+    if (error) std::rethrow_exception(error);
+    return finite;
+}
+
+}  // namespace xgrad::optim
