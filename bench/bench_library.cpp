@@ -13,19 +13,27 @@ namespace xgrad::bench {
 namespace {
 // Adam as the tutorial and torch.optim.Adam use it (lr, eps 1e-7); momentum in
 // PyTorch's convention (buf = mu buf + g; w -= lr buf), as torch.optim.SGD.
-std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& opt, double lr)
+// nan: xgrad's default (a step with a NaN/Inf gradient is skipped, which costs a
+// read of every gradient before the update) or Apply (no check, as Keras and torch).
+std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& opt, double lr,
+                                                 optim::NanGradientPolicy nan = optim::NanGradientPolicy::SkipStep)
 {
-    if (opt == "adam") return std::make_unique<optim::Adam>(optim::AdamOptions{}.learning_rate(lr).epsilon(1e-7));
+    if (opt == "adam") {
+        return std::make_unique<optim::Adam>(optim::AdamOptions{}.learning_rate(lr).epsilon(1e-7).on_nan_gradient(nan));
+    }
     if (opt == "momentum") {
-        return std::make_unique<optim::Momentum>(
-            optim::MomentumOptions{}.learning_rate(lr).momentum(0.9).convention(optim::MomentumConvention::PyTorch));
+        return std::make_unique<optim::Momentum>(optim::MomentumOptions{}
+                                                     .learning_rate(lr)
+                                                     .momentum(0.9)
+                                                     .convention(optim::MomentumConvention::PyTorch)
+                                                     .on_nan_gradient(nan));
     }
     if (opt == "gd") return std::make_unique<optim::GradientDescent>(optim::GradientDescentOptions{}.learning_rate(lr));
     throw std::invalid_argument("unknown optimizer '" + opt + "'");
 }
 }  // namespace
 
-double time_library_step(const std::string& opt, const std::vector<std::size_t>& sizes, int reps)
+double time_library_step(const std::string& opt, const std::vector<std::size_t>& sizes, int reps, bool check_finite)
 {
     std::vector<Variable> vars;
     std::vector<Tensor> grads;
@@ -33,7 +41,8 @@ double time_library_step(const std::string& opt, const std::vector<std::size_t>&
         vars.emplace_back(xt::xarray<float>(Shape{size}, 0.5f), "w" + std::to_string(vars.size()));
         grads.emplace_back(xt::xarray<float>(Shape{size}, 1e-3f));
     }
-    auto optimizer = make_optimizer(opt, 1e-3);
+    auto optimizer = make_optimizer(opt, 1e-3, check_finite ? optim::NanGradientPolicy::SkipStep
+                                                             : optim::NanGradientPolicy::Apply);
     return time_median(2, reps, [&] { optimizer->apply_gradients(grads, vars); });
 }
 

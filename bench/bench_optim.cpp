@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <xsimd/memory/xsimd_aligned_allocator.hpp>
+
 #include <xgrad/xgrad.hpp>
 
 #include "bench_common.hpp"
@@ -48,9 +50,11 @@ namespace {
 double bytes_per_param(const std::string& opt) { return opt == "adam" ? 28.0 : 20.0; }
 
 // impl=ref: a bench-local fused loop, the ceiling a library kernel should reach.
+// 64-byte aligned, as xgrad's arrays: AVX-512 loads never split a cache line.
+using Buffer = std::vector<float, xsimd::aligned_allocator<float, 64>>;
 struct ReferenceStep {
     std::string opt;
-    std::vector<std::vector<float>> w, g, m, v;
+    std::vector<Buffer> w, g, m, v;
     int t = 0;
     void operator()()
     {
@@ -110,7 +114,8 @@ void run_optim(const Options& o)
         }
         sec = time_median(2, reps, step);
     } else {
-        sec = time_library_step(opt, split(n, tensors), reps);
+        if (impl != "lib" && impl != "lib-unchecked") throw std::invalid_argument("optim: impl must be lib, lib-unchecked or ref");
+        sec = time_library_step(opt, split(n, tensors), reps, impl == "lib");
     }
     Result{}.add("workload", "optim").add("opt", opt).add("impl", impl).add("tensors", double(tensors))
         .add("threads", threads).add("n", double(n)).add("ms", sec * 1e3)

@@ -81,6 +81,26 @@ void MatmulOp(benchmark::State& state)
                                                   benchmark::Counter::kIs1000);
 }
 
+// The dense layer's forward: relu(x @ kernel + bias) as the fused op, and as three ops.
+void LinearReluFused(benchmark::State& state)
+{
+    const auto m = static_cast<std::size_t>(state.range(0)), k = static_cast<std::size_t>(state.range(1)),
+               n = static_cast<std::size_t>(state.range(2));
+    const Tensor x(filled({m, k}, 1)), kernel(filled({k, n}, 2)), bias(filled({n}, 3));
+    for (auto _ : state) benchmark::DoNotOptimize(xgrad::linear(x, kernel, bias, xgrad::LinearActivation::relu));
+    state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate,
+                                                  benchmark::Counter::kIs1000);
+}
+void LinearReluSeparate(benchmark::State& state)
+{
+    const auto m = static_cast<std::size_t>(state.range(0)), k = static_cast<std::size_t>(state.range(1)),
+               n = static_cast<std::size_t>(state.range(2));
+    const Tensor x(filled({m, k}, 1)), kernel(filled({k, n}, 2)), bias(filled({n}, 3));
+    for (auto _ : state) benchmark::DoNotOptimize(xgrad::relu(xgrad::add(xgrad::matmul(x, kernel), bias)));
+    state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate,
+                                                  benchmark::Counter::kIs1000);
+}
+
 void ReduceSumAllOp(benchmark::State& state)
 {
     const Tensor a(filled({static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1))}));
@@ -139,7 +159,10 @@ XGRAD_SHAPES(SubColumnBroadcastOp);
 XGRAD_SHAPES(ReduceSumAllOp);
 XGRAD_SHAPES(ReduceSumAxis0Op);
 XGRAD_SHAPES(SoftmaxOp);
-BENCHMARK(MatmulOp)->Args({32, 784, 128})->Args({128, 784, 512})->Args({128, 512, 512});
+#define XGRAD_GEMM_SHAPES(fn) BENCHMARK(fn)->Args({32, 784, 128})->Args({128, 784, 512})->Args({128, 512, 512})
+XGRAD_GEMM_SHAPES(MatmulOp);
+XGRAD_GEMM_SHAPES(LinearReluFused);
+XGRAD_GEMM_SHAPES(LinearReluSeparate);
 BENCHMARK(TapeScalarOps);
 BENCHMARK(TapeTutorialLoss);
 BENCHMARK(ScalarOpNoTape);
