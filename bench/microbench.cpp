@@ -70,35 +70,36 @@ void AddSameXt(benchmark::State& state)
     set_bytes(state, r * c, 3);
 }
 
-// (batch, k) @ (k, n) through the op
-void MatmulOp(benchmark::State& state)
+// A (m, k) @ (k, n) product benchmark: x (m, k), kernel (k, n), bias (n) from the
+// arguments {m, k, n}; f(x, kernel, bias) runs once per iteration; reports GFLOPS.
+template <class F>
+void gemm_benchmark(benchmark::State& state, F f)
 {
     const auto m = static_cast<std::size_t>(state.range(0)), k = static_cast<std::size_t>(state.range(1)),
                n = static_cast<std::size_t>(state.range(2));
-    const Tensor a(filled({m, k}, 1)), b(filled({k, n}, 2));
-    for (auto _ : state) benchmark::DoNotOptimize(xgrad::matmul(a, b));
+    const Tensor x(filled({m, k}, 1)), kernel(filled({k, n}, 2)), bias(filled({n}, 3));
+    for (auto _ : state) benchmark::DoNotOptimize(f(x, kernel, bias));
     state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate,
                                                   benchmark::Counter::kIs1000);
 }
 
+// (batch, k) @ (k, n) through the op
+void MatmulOp(benchmark::State& state)
+{
+    gemm_benchmark(state, [](const Tensor& x, const Tensor& kernel, const Tensor&) { return xgrad::matmul(x, kernel); });
+}
 // The dense layer's forward: relu(x @ kernel + bias) as the fused op, and as three ops.
 void LinearReluFused(benchmark::State& state)
 {
-    const auto m = static_cast<std::size_t>(state.range(0)), k = static_cast<std::size_t>(state.range(1)),
-               n = static_cast<std::size_t>(state.range(2));
-    const Tensor x(filled({m, k}, 1)), kernel(filled({k, n}, 2)), bias(filled({n}, 3));
-    for (auto _ : state) benchmark::DoNotOptimize(xgrad::linear(x, kernel, bias, xgrad::LinearActivation::relu));
-    state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate,
-                                                  benchmark::Counter::kIs1000);
+    gemm_benchmark(state, [](const Tensor& x, const Tensor& kernel, const Tensor& bias) {
+        return xgrad::linear(x, kernel, bias, xgrad::LinearActivation::relu);
+    });
 }
 void LinearReluSeparate(benchmark::State& state)
 {
-    const auto m = static_cast<std::size_t>(state.range(0)), k = static_cast<std::size_t>(state.range(1)),
-               n = static_cast<std::size_t>(state.range(2));
-    const Tensor x(filled({m, k}, 1)), kernel(filled({k, n}, 2)), bias(filled({n}, 3));
-    for (auto _ : state) benchmark::DoNotOptimize(xgrad::relu(xgrad::add(xgrad::matmul(x, kernel), bias)));
-    state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate,
-                                                  benchmark::Counter::kIs1000);
+    gemm_benchmark(state, [](const Tensor& x, const Tensor& kernel, const Tensor& bias) {
+        return xgrad::relu(xgrad::add(xgrad::matmul(x, kernel), bias));
+    });
 }
 
 void ReduceSumAllOp(benchmark::State& state)
