@@ -18,9 +18,10 @@ namespace {
 // OpenBLAS (the pthread build Debian installs) starts a pool of worker threads
 // when it loads; those spin on sched_yield for a while after every call and
 // would compete with OpenMP's threads for the cores, so the pool is shut down
-// too (with one thread OpenBLAS computes on the caller and never restarts it).
-// Done when the library loads, before any OpenMP region runs; dlsym keeps any
-// other BLAS working.
+// too: with one thread OpenBLAS computes on the caller (a later
+// openblas_set_num_threads call elsewhere in the process would restart it).
+// Done when this library loads, and again guarded in gemm() for a product run
+// from another static initializer first; dlsym keeps any other BLAS working.
 void use_single_threaded_blas()
 {
     using SetFn = void (*)(int);
@@ -28,7 +29,7 @@ void use_single_threaded_blas()
     if (auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
     if (auto shutdown = reinterpret_cast<ShutdownFn>(dlsym(RTLD_DEFAULT, "blas_thread_shutdown_"))) shutdown();
 }
-[[maybe_unused]] const bool blas_single_threaded = (use_single_threaded_blas(), true);
+[[maybe_unused]] const bool blas_single_threaded_at_load = (use_single_threaded_blas(), true);
 
 // Splits `dim` into at most 8 blocks of at least 64, rounded to multiples of 16.
 std::size_t block_size(std::size_t dim)
@@ -78,6 +79,7 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
           T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
           std::size_t ldc, const GemmEpilogue<T>& epilogue)
 {
+    [[maybe_unused]] static const bool single_threaded = (use_single_threaded_blas(), true);
     // Blocks of rows of C (rows of op(A)) when C is tall, else blocks of columns (columns of op(B)).
     const bool by_rows = m >= n;
     const std::size_t dim = by_rows ? m : n;

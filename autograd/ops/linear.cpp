@@ -13,27 +13,6 @@ using detail::cat;
 using detail::check_args;
 using detail::finish;
 
-namespace {
-template <class T>
-TensorOf<T> linear_2d(const TensorOf<T>& x, const TensorOf<T>& kernel, const TensorOf<T>& bias,
-                      LinearActivation activation, Where loc)
-{
-    const std::size_t m = x.shape()[0], k = x.shape()[1], n = kernel.shape()[1];
-    const bool relu = activation == LinearActivation::relu;
-    xt::xarray<T> out = xt::xarray<T>::from_shape({m, n});
-    detail::gemm<T>(false, false, m, n, k, T(1), x.value().data(), k, kernel.value().data(), n, T(0), out.data(), n,
-                    detail::GemmEpilogue<T>{bias.value().data(), relu});
-    return finish<T>("linear", {&x, &kernel, &bias}, std::move(out), loc, [&](const TensorOf<T>& y) {
-        return BackwardFn<T>([x, kernel, bias_shape = bias.shape(), relu, y](const TensorOf<T>& g) {
-            const TensorOf<T> dz = relu ? mul(g, greater(y, scalar<T>(0))) : g;
-            return std::vector<TensorOf<T>>{detail::needed(0, [&] { return matmul(dz, kernel, false, true); }),
-                                            detail::needed(1, [&] { return matmul(x, dz, true, false); }),
-                                            detail::needed(2, [&] { return sum_to(dz, bias_shape); })};
-        });
-    });
-}
-}  // namespace
-
 template <class T>
 TensorOf<T> linear(const TensorOf<T>& x, const TensorOf<T>& kernel, const TensorOf<T>& bias,
                    LinearActivation activation, Where loc)
@@ -42,23 +21,46 @@ TensorOf<T> linear(const TensorOf<T>& x, const TensorOf<T>& kernel, const Tensor
     if (kernel.rank() != 2) {
         throw ShapeError(cat("linear: argument 'kernel' must be 2-D (in, out), got shape ", to_string(kernel.shape())));
     }
-    if (x.rank() < 2 || x.shape().back() != kernel.shape()[0]) {
-        throw ShapeError(cat("linear: argument 'x' must have shape (..., ", kernel.shape()[0],
-                             ") to match argument 'kernel' of shape ", to_string(kernel.shape()), ", got shape ",
-                             to_string(x.shape())));
+    const std::size_t k = kernel.shape()[0], n = kernel.shape()[1];
+    if (x.rank() < 2 || x.shape().back() != k) {
+        throw ShapeError(cat("linear: argument 'x' must have shape (..., ", k, ") to match argument 'kernel' of shape ",
+                             to_string(kernel.shape()), ", got shape ", to_string(x.shape())));
     }
-    if (bias.rank() != 1 || bias.shape()[0] != kernel.shape()[1]) {
-        throw ShapeError(cat("linear: argument 'bias' must have shape (", kernel.shape()[1],
-                             ") to match argument 'kernel' of shape ", to_string(kernel.shape()), ", got shape ",
-                             to_string(bias.shape())));
+    if (bias.rank() != 1 || bias.shape()[0] != n) {
+        throw ShapeError(cat("linear: argument 'bias' must have shape (", n, ") to match argument 'kernel' of shape ",
+                             to_string(kernel.shape()), ", got shape ", to_string(bias.shape())));
     }
-    if (x.rank() == 2) return linear_2d(x, kernel, bias, activation, loc);
-    // (..., k) -> (rows, k) -> (rows, n) -> (..., n), as matmul does.
-    const auto flat = linear_2d(reshape(x, {-1, static_cast<long>(kernel.shape()[0])}, loc), kernel, bias,
-                                activation, loc);
-    std::vector<long> out_shape(x.shape().begin(), x.shape().end() - 1);
-    out_shape.push_back(static_cast<long>(kernel.shape()[1]));
-    return reshape(flat, out_shape, loc);
+    // x (..., k) is read as a (rows, k) matrix in place; the output keeps x's leading axes.
+    Shape out_shape = x.shape();
+    out_shape.back() = n;
+    const std::size_t rows = x.size() / k;
+    const bool relu = activation == LinearActivation::relu;
+    // Anomaly mode checks the pre-activation (relu would turn a -inf into 0), then applies relu.
+    const bool check_z = relu && check_numerics_enabled();
+    xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
+    detail::gemm<T>(false, false, rows, n, k, T(1), x.value().data(), k, kernel.value().data(), n, T(0), out.data(), n,
+                    detail::GemmEpilogue<T>{bias.value().data(), relu && !check_z});
+    if (check_z) {
+        const TensorOf<T>* inputs[] = {&x, &kernel, &bias};
+        detail::check_output_numerics<T>("linear", inputs, TensorOf<T>(out), loc);
+        out = xt::where(out < T(0), T(0), out);  // relu's x < 0 ? 0 : x, as the epilogue
+    }
+    return finish<T>("linear", {&x, &kernel, &bias}, std::move(out), loc, [&](const TensorOf<T>& y) {
+        // The separate ops' backward, op for op (so the bits match): relu's mask (from the
+        // output: y > 0 exactly where z > 0), matmul's two products, add's sum_to.
+        return BackwardFn<T>([x, kernel, bias_shape = bias.shape(), relu_out = relu ? y : TensorOf<T>()](
+                                 const TensorOf<T>& g) {
+            const TensorOf<T> dz = relu_out.defined() ? mul(g, greater(relu_out, scalar<T>(0))) : g;
+            auto dkernel = [&] {
+                if (x.rank() == 2) return matmul(x, dz, true, false);
+                const long k = static_cast<long>(x.shape().back()), n = static_cast<long>(dz.shape().back());
+                return matmul(reshape(x, {-1, k}), reshape(dz, {-1, n}), true, false);
+            };
+            return std::vector<TensorOf<T>>{detail::needed(0, [&] { return matmul(dz, kernel, false, true); }),
+                                            detail::needed(1, dkernel),
+                                            detail::needed(2, [&] { return sum_to(dz, bias_shape); })};
+        });
+    });
 }
 
 #define XGRAD_INSTANTIATE(T) \

@@ -3,7 +3,8 @@
 // in cache (core/gemm.hpp's epilogue): no separate bias-add or activation pass,
 // no intermediate arrays. Every element is rounded exactly as by the separate
 // ops, so linear(x, k, b, relu) equals relu(add(matmul(x, k), b)) bit for bit,
-// and so do the gradients (the backward runs the same ops they would).
+// and so do the gradients (the backward runs the same ops they would), at any
+// rank of x. In anomaly mode the pre-activation is checked too (relu would hide a -inf).
 #pragma once
 
 #include <xgrad/autograd/tensor.hpp>

@@ -16,19 +16,22 @@ bool same_bits(const xt::xarray<float>& a, const xt::xarray<float>& b)
 }
 
 struct Case {
-    std::size_t rows, in, out;
+    Shape x;  // (..., in)
+    std::size_t out;
 };
 
 // Values and all three gradients of linear(...) and of its unfused form, for a
 // random upstream gradient.
 void check_matches_unfused(const Case& c, LinearActivation act, bool with_nan = false)
 {
-    Generator gen(c.rows * 131 + c.in * 7 + c.out);
-    xt::xarray<float> xv = gen.uniform<float>({c.rows, c.in}, -1.0f, 1.0f);
-    if (with_nan) xv(c.rows / 2, 0) = std::numeric_limits<float>::quiet_NaN();
-    const Variable x(xv, "x"), kernel(gen.uniform<float>({c.in, c.out}, -0.3f, 0.3f), "kernel"),
+    Generator gen(c.x.front() * 131 + c.x.back() * 7 + c.out);
+    xt::xarray<float> xv = gen.uniform<float>(c.x, -1.0f, 1.0f);
+    if (with_nan) xv.flat(xv.size() / 2 + 3) = std::numeric_limits<float>::quiet_NaN();
+    const Variable x(xv, "x"), kernel(gen.uniform<float>({c.x.back(), c.out}, -0.3f, 0.3f), "kernel"),
         bias(gen.uniform<float>({c.out}, -0.5f, 0.5f), "bias");
-    const Tensor upstream(gen.uniform<float>({c.rows, c.out}, -1.0f, 1.0f));
+    Shape out_shape = c.x;
+    out_shape.back() = c.out;
+    const Tensor upstream(gen.uniform<float>(out_shape, -1.0f, 1.0f));
     auto run = [&](bool fused) {
         GradientTape tape;
         Tensor y = fused ? linear<float>(x, kernel, bias, act) : add(matmul<float>(x, kernel), bias);
@@ -48,17 +51,29 @@ void check_matches_unfused(const Case& c, LinearActivation act, bool with_nan = 
 
 TEST_CASE("linear equals add(matmul(x, kernel), bias) and its relu bit for bit, gradients too")
 {
-    // serial product; parallel by column blocks (rows < cols); parallel by row blocks (rows >= cols)
-    for (const Case c : {Case{7, 5, 3}, Case{128, 784, 512}, Case{2048, 64, 64}}) {
-        INFO(c.rows << "x" << c.in << " -> " << c.out);
+    // serial product; parallel by column blocks (rows < cols); parallel by row blocks
+    // (rows >= cols); rank 3 and 4 inputs (the bias gradient sums over every leading axis)
+    for (const Case& c : {Case{{7, 5}, 3}, Case{{128, 784}, 512}, Case{{2048, 64}, 64}, Case{{4, 33, 20}, 24},
+                          Case{{3, 2, 64, 48}, 40}}) {
+        INFO(to_string(c.x) << " -> " << c.out);
         check_matches_unfused(c, LinearActivation::none);
         check_matches_unfused(c, LinearActivation::relu);
     }
     SECTION("a NaN input propagates exactly as through the separate ops")
     {
-        check_matches_unfused({64, 32, 16}, LinearActivation::relu, true);
-        check_matches_unfused({64, 32, 16}, LinearActivation::none, true);
+        check_matches_unfused({{64, 32}, 16}, LinearActivation::relu, true);
+        check_matches_unfused({{64, 32}, 16}, LinearActivation::none, true);
     }
+}
+
+TEST_CASE("linear in anomaly mode: a -inf pre-activation is reported, though relu would make it 0")
+{
+    const Tensor x(xt::xarray<float>{{-std::numeric_limits<float>::infinity(), 1.0f}});
+    const Tensor kernel(xgrad::array<float>({2, 1}, {1.0f, 1.0f})), bias(xgrad::array<float>({1}, {0.0f}));
+    CHECK(linear(x, kernel, bias, LinearActivation::relu).value()(0, 0) == 0.0f);  // anomaly mode off
+    CheckNumerics guard;
+    CHECK_THROWS_WITH(linear(x, kernel, bias, LinearActivation::relu),
+                      Catch::Contains("'linear'") && Catch::Contains("inf") && Catch::Contains("(1, 2), (2, 1), (1)"));
 }
 
 TEST_CASE("linear: values from the formula, rank-3 inputs")

@@ -38,16 +38,36 @@ TEST_CASE("Dense: forward and backward against hand-computed values")
 TEST_CASE("Dense: relu and linear layers equal the separate ops bit for bit (the fused path)")
 {
     Generator gen(5);
-    const Tensor x(gen.uniform<float>({96, 40}, -1.0f, 1.0f));
-    for (const char* act : {"relu", "linear"}) {
-        for (const bool use_bias : {true, false}) {
-            INFO(act << (use_bias ? " with bias" : " without bias"));
-            nn::Dense dense(24, act, use_bias, "glorot_uniform", "glorot_uniform");
-            dense.build(x.shape());
-            Tensor expect = matmul<float>(x, dense.kernel());
-            if (use_bias) expect = add<float>(expect, dense.bias());
-            if (std::string(act) == "relu") expect = relu(expect);
-            CHECK(dense(x).value() == expect.value());
+    // serial (small) and parallel (19.7M multiply-adds) products; a rank-3 input
+    for (const Shape& shape : {Shape{96, 40}, Shape{256, 300}, Shape{6, 16, 40}}) {
+        const Tensor x(gen.uniform<float>(shape, -1.0f, 1.0f));
+        for (const char* act : {"relu", "linear"}) {
+            for (const bool use_bias : {true, false}) {
+                INFO(to_string(shape) << " " << act << (use_bias ? " with bias" : " without bias"));
+                nn::Dense dense(256, act, use_bias, "glorot_uniform", "glorot_uniform");
+                dense.build(x.shape());
+                std::vector<Variable> params{dense.kernel()};
+                if (use_bias) params.push_back(dense.bias());
+                auto run = [&](bool layer) {
+                    GradientTape tape;
+                    Tensor y;
+                    if (layer) {
+                        y = dense(x);
+                    } else {
+                        y = matmul<float>(x, dense.kernel());
+                        if (use_bias) y = add<float>(y, dense.bias());
+                        if (std::string(act) == "relu") y = relu(y);
+                    }
+                    auto grads = tape.gradient(reduce_sum(mul(y, y)), params);
+                    grads.insert(grads.begin(), y);
+                    return grads;
+                };
+                const auto got = run(true), want = run(false);
+                for (std::size_t i = 0; i < got.size(); ++i) {
+                    INFO("output 0, gradients 1..: " << i);
+                    CHECK(got[i].value() == want[i].value());
+                }
+            }
         }
     }
 }
