@@ -8,6 +8,7 @@ XGRAD_BENCH_MLP_EPOCHS (default 1), XGRAD_BENCH_MLP_REPS (default 3),
 XGRAD_BENCH_ONLY (comma list of optim,tutorial,mlp; default all). OMP_WAIT_POLICY, OMP_NUM_THREADS,
 OPENBLAS_*: passed to both sides unchanged when set (see Server and WAIT_POLICIES).
 """
+import math
 import os
 import platform
 import statistics
@@ -64,6 +65,11 @@ def median_of(samples, key):
     return statistics.median(float(s[key]) for s in samples)
 
 
+def fastest(options, time_of):
+    """The option with the lowest time; a failed one (NaN) is never picked over a measured one."""
+    return min(options, key=lambda o: math.inf if math.isnan(time_of(o)) else time_of(o))
+
+
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
@@ -93,7 +99,7 @@ def bench_optim(xg, tc, rows):
                 triads[t] += s["triad"]
                 ms = {k: median_of(v, "ms") for k, v in s.items()}
                 gbps, triad = median_of(s["xgrad"], "gbps"), median_of(s["triad"], "gbps")
-                best = min(("single", "foreach"), key=lambda k: ms[k])
+                best = fastest(("single", "foreach"), lambda k: ms[k])
                 by_threads[t] = (ms["xgrad"], ms[best], best)
                 rows.append([f"{opt} step, 1e7 params in {tensors} tensor{'s' if tensors > 1 else ''}", t,
                              f"{ms['xgrad']:.2f} ms ({gbps:.1f} GB/s = {gbps / triad:.2f} of triad)",
@@ -104,12 +110,12 @@ def bench_optim(xg, tc, rows):
                 log(rows[-1])
             # The targets compare with "PyTorch's best configuration": each side at its fastest
             # thread count (and torch at its fastest implementation), from the rows above.
-            bx = min(THREADS, key=lambda t: by_threads[t][0])
-            bt = min(THREADS, key=lambda t: by_threads[t][1])
+            bx = fastest(THREADS, lambda t: by_threads[t][0])
+            bt = fastest(THREADS, lambda t: by_threads[t][1])
             rows.append([f"{opt} step, 1e7 params in {tensors} tensor{'s' if tensors > 1 else ''}, "
                          "each at its best configuration", f"{bx} / {bt}", f"{by_threads[bx][0]:.2f} ms",
                          f"{by_threads[bt][1]:.2f} ms ({by_threads[bt][2]})",
-                         f"{by_threads[bt][1] / by_threads[bx][0]:.2f}x", "from the two rows above"])
+                         f"{by_threads[bt][1] / by_threads[bx][0]:.2f}x", "from the rows above, one per thread count"])
             log(rows[-1])
     for t in THREADS:
         rows.append(["STREAM triad a=b+s*c, 1e7 floats (C++), all rows' samples", t,
@@ -178,12 +184,12 @@ def bench_mlp_row(rows, hidden, batch, init):
             samples[("xgrad", c)].append(run_process([XGRAD] + args + [f"threads={t}"], t, policy))
             samples[("torch", c)].append(run_process(TORCH + args + [f"threads={t}"], t, policy))
     sec = {k: median_of(v, "sec_per_epoch") for k, v in samples.items()}
-    bx = min(CONFIGS, key=lambda c: sec[("xgrad", c)])
-    bt = min(CONFIGS, key=lambda c: sec[("torch", c)])
+    bx = fastest(CONFIGS, lambda c: sec[("xgrad", c)])
+    bt = fastest(CONFIGS, lambda c: sec[("torch", c)])
     acc = {w: median_of(samples[(w, b)], "accuracy") * 100 for w, b in (("xgrad", bx), ("torch", bt))}
     mem = {w: median_of(samples[(w, b)], "peak_rss_mib") for w, b in (("xgrad", bx), ("torch", bt))}
     name = f"MLP 784-{hidden.replace(',', '-')}-10, batch {batch}, {MLP_EPOCHS} epoch"
-    same = min(CONFIGS, key=lambda c: sec[("torch", c)] / sec[("xgrad", c)])
+    same = fastest(CONFIGS, lambda c: sec[("torch", c)] / sec[("xgrad", c)])  # xgrad's worst ratio
     rows.append([name + " (s/epoch)", f"{config_name(bx)} / {config_name(bt)}", f"{sec[('xgrad', bx)]:.3f} s",
                  f"{sec[('torch', bt)]:.3f} s", f"{sec[('torch', bt)] / sec[('xgrad', bx)]:.2f}x",
                  "all: " + ", ".join(f"{w} {config_name(c)} {sec[(w, c)]:.3f}" for w, c in sec) +
