@@ -20,16 +20,20 @@ namespace {
 // would compete with OpenMP's threads for the cores, so the pool is shut down
 // too: with one thread OpenBLAS computes on the caller (a later
 // openblas_set_num_threads call elsewhere in the process would restart it).
-// Done when this library loads, and again guarded in gemm() for a product run
-// from another static initializer first; dlsym keeps any other BLAS working.
-void use_single_threaded_blas()
+// Done once: when this library loads, or at the first product if another static
+// initializer runs one before that; dlsym keeps any other BLAS working.
+bool use_single_threaded_blas()
 {
-    using SetFn = void (*)(int);
-    using ShutdownFn = int (*)();
-    if (auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
-    if (auto shutdown = reinterpret_cast<ShutdownFn>(dlsym(RTLD_DEFAULT, "blas_thread_shutdown_"))) shutdown();
+    static const bool done = [] {
+        using SetFn = void (*)(int);
+        using ShutdownFn = int (*)();
+        if (auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+        if (auto shutdown = reinterpret_cast<ShutdownFn>(dlsym(RTLD_DEFAULT, "blas_thread_shutdown_"))) shutdown();
+        return true;
+    }();
+    return done;
 }
-[[maybe_unused]] const bool blas_single_threaded_at_load = (use_single_threaded_blas(), true);
+[[maybe_unused]] const bool blas_single_threaded_at_load = use_single_threaded_blas();
 
 // Splits `dim` into at most 8 blocks of at least 64, rounded to multiples of 16.
 std::size_t block_size(std::size_t dim)
@@ -79,7 +83,7 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
           T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
           std::size_t ldc, const GemmEpilogue<T>& epilogue)
 {
-    [[maybe_unused]] static const bool single_threaded = (use_single_threaded_blas(), true);
+    use_single_threaded_blas();
     // Blocks of rows of C (rows of op(A)) when C is tall, else blocks of columns (columns of op(B)).
     const bool by_rows = m >= n;
     const std::size_t dim = by_rows ? m : n;
