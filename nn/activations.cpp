@@ -3,26 +3,65 @@
 #include <xgrad/autograd/ops.hpp>
 
 namespace xgrad::nn {
+namespace {
+const std::vector<Activation>& table()
+{
+    static const std::vector<Activation> activations{
+        {"linear", [](const Tensor& x) { return x; }, LinearActivation::none, true},
+        {"relu", [](const Tensor& x) { return relu(x); }, LinearActivation::relu, true},
+        {"sigmoid", [](const Tensor& x) { return sigmoid(x); }, LinearActivation::none, false, LogitsOf::sigmoid},
+        {"tanh", [](const Tensor& x) { return xgrad::tanh(x); }},
+        {"softmax", [](const Tensor& x) { return softmax(x, -1); }, LinearActivation::none, false, LogitsOf::softmax},
+        {"leaky_relu", [](const Tensor& x) { return leaky_relu(x); }},
+        {"gelu", [](const Tensor& x) { return gelu(x); }},
+    };
+    return activations;
+}
+}  // namespace
 
 const std::vector<std::string>& activation_names()
 {
-    static const std::vector<std::string> names{"linear", "relu", "sigmoid", "tanh",
-                                                "softmax", "leaky_relu", "gelu"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& a : table()) out.push_back(a.name);
+        return out;
+    }();
     return names;
 }
 
-ActivationFn get_activation(const std::string& name)
+const Activation& activation(const std::string& name)
 {
-    if (name == "linear" || name.empty()) return [](const Tensor& x) { return x; };
-    if (name == "relu") return [](const Tensor& x) { return relu(x); };
-    if (name == "sigmoid") return [](const Tensor& x) { return sigmoid(x); };
-    if (name == "tanh") return [](const Tensor& x) { return xgrad::tanh(x); };
-    if (name == "softmax") return [](const Tensor& x) { return softmax(x, -1); };
-    if (name == "leaky_relu") return [](const Tensor& x) { return leaky_relu(x); };
-    if (name == "gelu") return [](const Tensor& x) { return gelu(x); };
+    const std::string& wanted = name.empty() ? table().front().name : name;
+    for (const auto& a : table())
+        if (a.name == wanted) return a;
     std::string known;
     for (const auto& n : activation_names()) known += (known.empty() ? "" : ", ") + n;
     throw ValueError(detail::cat("activation: unknown name '", name, "' (known: ", known, ")"));
+}
+
+ActivationFn get_activation(const std::string& name) { return activation(name).fn; }
+
+std::string activation_from_config(const nlohmann::ordered_json& value, const std::string& where)
+{
+    if (value.is_null()) return "linear";
+    if (!value.is_string()) {
+        throw ValueError(detail::cat(where, ": config key 'activation' must be a name, got ", value.dump().substr(0, 120)));
+    }
+    const std::string name = value.get<std::string>();
+    try {
+        return activation(name).name;
+    } catch (const ValueError& e) {
+        throw ValueError(detail::cat(where, ": config key 'activation': ", e.what()));
+    }
+}
+
+Tensor apply_logits_activation(LogitsOf kind, const Tensor& logits)
+{
+    switch (kind) {
+    case LogitsOf::softmax: return softmax(logits, -1);
+    case LogitsOf::sigmoid: return sigmoid(logits);
+    default: return logits;
+    }
 }
 
 }  // namespace xgrad::nn

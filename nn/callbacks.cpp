@@ -3,7 +3,7 @@
 #include <cmath>
 #include <iostream>
 
-#include <xgrad/nn/sequential.hpp>
+#include <xgrad/nn/model.hpp>
 #include <xgrad/optim/optimizer.hpp>
 
 namespace xgrad::nn {

@@ -20,7 +20,7 @@
 
 namespace xgrad::nn {
 
-class Sequential;
+class Model;
 
 // Metric name -> value, sorted by name (the order Keras 3 prints them in).
 using Logs = std::map<std::string, double>;
@@ -28,7 +28,7 @@ using Logs = std::map<std::string, double>;
 class Callback {
 public:
     virtual ~Callback() = default;
-    void set_model(Sequential* model) { model_ = model; }
+    void set_model(Model* model) { model_ = model; }
     virtual void on_train_begin(const Logs&) {}
     virtual void on_train_end(const Logs&) {}
     virtual void on_epoch_begin(int epoch, const Logs&) {}
@@ -37,7 +37,7 @@ public:
     virtual void on_train_batch_end(int batch, const Logs& logs) {}
 
 protected:
-    Sequential* model_ = nullptr;
+    Model* model_ = nullptr;
 };
 
 using CallbackPtr = std::shared_ptr<Callback>;

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include <xgrad/nn/sequential.hpp>
+#include <xgrad/nn/model.hpp>
 
 namespace xgrad::nn {
 

@@ -1,4 +1,4 @@
-// Sequential::save_weights / load_weights. A checkpoint is a directory:
+// Model::save_weights / load_weights. A checkpoint is a directory:
 //   manifest.txt    "xgrad-weights 1", then one line per parameter:
 //                   <name> <file> <rank> <dim>...    e.g. "dense_1.kernel dense_1.kernel.npy 2 784 128"
 //   <name>.npy      its float32 value (numpy reads it)
@@ -8,7 +8,7 @@
 // place, the old one removed), so a reader sees the old checkpoint or the new
 // one, never a mix of epochs. Loading reads and checks everything before
 // assigning anything.
-#include <xgrad/nn/sequential.hpp>
+#include <xgrad/nn/model.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -109,9 +109,9 @@ void swap_in(const fs::path& fresh, const fs::path& target)
 }
 }  // namespace
 
-void Sequential::save_weights(const std::string& path) const
+void Model::save_weights(const std::string& path) const
 {
-    if (!built()) throw ValueError(detail::cat(name_, ".save_weights: the model is not built yet (call it or fit it first)"));
+    if (!built()) throw ValueError(detail::cat(name(), ".save_weights: the model is not built yet (call it or fit it first)"));
     std::string target = path;
     while (target.size() > 1 && target.back() == '/') target.pop_back();
     const std::string fresh = detail::cat(target, ".tmp.", ::getpid());
@@ -128,15 +128,15 @@ void Sequential::save_weights(const std::string& path) const
     }
 }
 
-void Sequential::load_weights(const std::string& path)
+void Model::load_weights(const std::string& path)
 {
-    if (!built()) throw ValueError(detail::cat(name_, ".load_weights: build the model first (call it once or add an Input)"));
+    if (!built()) throw ValueError(detail::cat(name(), ".load_weights: build the model first (call it once or add an Input)"));
     const auto entries = read_manifest(path);
     auto params = named_parameters();
     for (const auto& e : entries) {
         bool found = false;
         for (const auto& p : params) found = found || p.first == e.name;
-        if (!found) throw IOError(detail::cat(path, ": the checkpoint has a weight '", e.name, "' that the model ", name_,
+        if (!found) throw IOError(detail::cat(path, ": the checkpoint has a weight '", e.name, "' that the model ", name(),
                                               " does not have"));
     }
     std::vector<xt::xarray<float>> values;

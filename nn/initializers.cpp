@@ -40,4 +40,66 @@ xt::xarray<float> initialize(const std::string& name, const Shape& shape, Genera
     throw ValueError(detail::cat("initializer: '", name, "' is not implemented"));
 }
 
+namespace {
+// Keras's class for each name, and the config Keras writes for its defaults.
+struct KerasInitializer {
+    const char* name;
+    const char* class_name;
+    const char* default_config;
+};
+constexpr KerasInitializer keras_initializers[] = {
+    {"zeros", "Zeros", "{}"},
+    {"ones", "Ones", "{}"},
+    {"glorot_uniform", "GlorotUniform", R"({"seed": null})"},
+    {"glorot_normal", "GlorotNormal", R"({"seed": null})"},
+    {"he_uniform", "HeUniform", R"({"seed": null})"},
+    {"he_normal", "HeNormal", R"({"seed": null})"},
+    {"random_normal", "RandomNormal", R"({"mean": 0.0, "stddev": 0.05, "seed": null})"},
+    {"random_uniform", "RandomUniform", R"({"minval": -0.05, "maxval": 0.05, "seed": null})"},
+};
+}  // namespace
+
+nlohmann::ordered_json initializer_config(const std::string& name)
+{
+    for (const auto& k : keras_initializers) {
+        if (name == k.name) {
+            return {{"module", "keras.initializers"},
+                    {"class_name", k.class_name},
+                    {"config", nlohmann::ordered_json::parse(k.default_config)},
+                    {"registered_name", nullptr}};
+        }
+    }
+    check_initializer(name);
+    throw ValueError(detail::cat("initializer: no Keras class for '", name, "'"));
+}
+
+std::string initializer_from_config(const nlohmann::ordered_json& config, const std::string& where)
+{
+    if (config.is_string()) {
+        const std::string name = config.get<std::string>();
+        for (const auto& k : keras_initializers)
+            if (name == k.name || name == k.class_name) return k.name;
+        throw ValueError(detail::cat(where, ": unknown initializer '", name, "'"));
+    }
+    if (!config.is_object() || !config.contains("class_name") || !config["class_name"].is_string()) {
+        throw ValueError(detail::cat(where, ": expected an initializer name or a serialized initializer, got ",
+                                     config.dump().substr(0, 120)));
+    }
+    const std::string class_name = config["class_name"].get<std::string>();
+    for (const auto& k : keras_initializers) {
+        if (class_name != k.class_name) continue;
+        const auto expected = nlohmann::ordered_json::parse(k.default_config);
+        const auto given = config.contains("config") ? config["config"] : nlohmann::ordered_json::object();
+        for (const auto& [key, value] : given.items()) {
+            if (!expected.contains(key) || expected[key] != value) {
+                throw ValueError(detail::cat(where, ": initializer ", class_name, " with config key '", key, "' = ",
+                                             value.dump(), " is not supported (xgrad supports ", k.default_config,
+                                             ")"));
+            }
+        }
+        return k.name;
+    }
+    throw ValueError(detail::cat(where, ": initializer class '", class_name, "' is not supported"));
+}
+
 }  // namespace xgrad::nn

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
 #include <xtensor/xarray.hpp>
 
 #include <xgrad/core/random.hpp>
@@ -23,5 +24,12 @@ void check_initializer(const std::string& name);
 
 xt::xarray<float> initialize(const std::string& name, const Shape& shape,
                              Generator& gen = global_generator());
+
+// Keras 3's serialized initializer for `name`:
+//   "glorot_uniform" -> {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, ...}
+nlohmann::ordered_json initializer_config(const std::string& name);
+// The name for a serialized initializer (or a plain name string); throws ValueError naming `where`
+// for a class xgrad lacks, a seed, or arguments other than Keras's defaults.
+std::string initializer_from_config(const nlohmann::ordered_json& config, const std::string& where);
 
 }  // namespace xgrad::nn

@@ -21,6 +21,7 @@
 #include <string>
 
 #include <xgrad/autograd/tensor.hpp>
+#include <xgrad/nn/activations.hpp>
 
 namespace xgrad::nn {
 
@@ -37,9 +38,10 @@ public:
     Tensor operator()(const Tensor& y_true, const Tensor& y_pred) const;
     // The unreduced loss, one value per sample (the last axis consumed).
     virtual Tensor call(const Tensor& y_true, const Tensor& y_pred) const = 0;
-    // The name of the final activation whose logits this loss can take directly
-    // ("softmax", "sigmoid"), or "" when it cannot.
-    virtual std::string fuses_activation() const { return ""; }
+    // The output activation whose logits this loss can take directly (call_from_logits_of),
+    // or LogitsOf::none. A model whose output layer declares the same (Layer::output_logits_of)
+    // hands the loss its logits: the fused, stable path.
+    virtual LogitsOf takes_logits_of() const { return LogitsOf::none; }
     // The unreduced loss of activation(logits), computed from the logits.
     virtual Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const;
     Tensor reduce(const Tensor& values) const;
@@ -61,26 +63,26 @@ public:
 
 // The cross-entropies' shared plumbing: y_pred holds logits (from_logits) or
 // probabilities, the output of `activation`, whose logits the loss can then
-// take directly (fuses_activation).
+// take directly (takes_logits_of).
 class Crossentropy : public Loss {
 public:
-    std::string fuses_activation() const override { return from_logits_ ? "" : activation_; }
+    LogitsOf takes_logits_of() const override { return from_logits_ ? LogitsOf::none : activation_; }
     Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override = 0;
     bool from_logits() const { return from_logits_; }
 
 protected:
-    Crossentropy(std::string name, Reduction reduction, bool from_logits, const char* activation)
+    Crossentropy(std::string name, Reduction reduction, bool from_logits, LogitsOf activation)
         : Loss(std::move(name), reduction), from_logits_(from_logits), activation_(activation) {}
     bool from_logits_;
 
 private:
-    const char* activation_;
+    LogitsOf activation_;
 };
 
 class CategoricalCrossentropy : public Crossentropy {
 public:
     explicit CategoricalCrossentropy(bool from_logits = false, Reduction reduction = Reduction::SumOverBatchSize)
-        : Crossentropy("categorical_crossentropy", reduction, from_logits, "softmax") {}
+        : Crossentropy("categorical_crossentropy", reduction, from_logits, LogitsOf::softmax) {}
     Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
     Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
 };
@@ -89,7 +91,7 @@ class SparseCategoricalCrossentropy : public Crossentropy {
 public:
     explicit SparseCategoricalCrossentropy(bool from_logits = false,
                                            Reduction reduction = Reduction::SumOverBatchSize)
-        : Crossentropy("sparse_categorical_crossentropy", reduction, from_logits, "softmax") {}
+        : Crossentropy("sparse_categorical_crossentropy", reduction, from_logits, LogitsOf::softmax) {}
     Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
     Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
 };
@@ -97,7 +99,7 @@ public:
 class BinaryCrossentropy : public Crossentropy {
 public:
     explicit BinaryCrossentropy(bool from_logits = false, Reduction reduction = Reduction::SumOverBatchSize)
-        : Crossentropy("binary_crossentropy", reduction, from_logits, "sigmoid") {}
+        : Crossentropy("binary_crossentropy", reduction, from_logits, LogitsOf::sigmoid) {}
     Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
     Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
 };

@@ -1,49 +1,27 @@
 #include <xgrad/nn/naming.hpp>
 
 #include <cctype>
-#include <map>
-#include <mutex>
+#include <regex>
+
+#include <xgrad/core/error.hpp>
 
 namespace xgrad::nn {
-namespace {
-std::mutex& counts_mutex()
-{
-    static std::mutex m;
-    return m;
-}
-std::map<std::string, int>& counts()
-{
-    static std::map<std::string, int> c;
-    return c;
-}
-}  // namespace
-
-std::string unique_name(const std::string& prefix)
-{
-    std::lock_guard<std::mutex> lock(counts_mutex());
-    const int n = counts()[prefix]++;
-    return n == 0 ? prefix : prefix + "_" + std::to_string(n);
-}
-
-void clear_session()
-{
-    std::lock_guard<std::mutex> lock(counts_mutex());
-    counts().clear();
-}
 
 std::string to_snake_case(const std::string& class_name)
 {
-    std::string out;
-    for (std::size_t i = 0; i < class_name.size(); ++i) {
-        const char c = class_name[i];
-        if (std::isupper(static_cast<unsigned char>(c))) {
-            if (i > 0) out += '_';
-            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        } else {
-            out += c;
-        }
-    }
+    // Keras: re.sub("(.)([A-Z][a-z]+)", r"\1_\2"), then re.sub("([a-z])([A-Z])", r"\1_\2"), lower-cased.
+    static const std::regex word("(.)([A-Z][a-z]+)"), hump("([a-z])([A-Z])");
+    std::string out = std::regex_replace(std::regex_replace(class_name, word, "$1_$2"), hump, "$1_$2");
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
+}
+
+void check_layer_name(const std::string& name, const std::string& class_name)
+{
+    if (name.empty() || name.find('/') != std::string::npos) {
+        throw ValueError(detail::cat(class_name, ": argument 'name' must be non-empty and contain no '/', got '", name,
+                                     "'"));
+    }
 }
 
 }  // namespace xgrad::nn

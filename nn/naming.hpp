@@ -1,17 +1,16 @@
-// Keras-style automatic names: the first layer of a kind is "dense", then
-// "dense_1", "dense_2", ... counted per prefix for the whole process, as
-// keras.backend.get_uid does. clear_session() restarts the counts.
+// Layer names. Automatic names come from the class name ("Dense" -> "dense")
+// and are made unique among the sublayers of one parent when a layer is added
+// to it ("dense", "dense_1", ...; Layer::adopt). No process-wide counter is
+// involved, so the names of a model depend only on the code that builds it.
 #pragma once
 
 #include <string>
 
 namespace xgrad::nn {
 
-// "prefix" for the first call with this prefix, then "prefix_1", "prefix_2", ...
-std::string unique_name(const std::string& prefix);
-// Forgets every count (keras.backend.clear_session).
-void clear_session();
 // "Dense" -> "dense", "BatchNormalization" -> "batch_normalization" (Keras's to_snake_case).
 std::string to_snake_case(const std::string& class_name);
+// Throws ValueError naming the class when `name` is empty or contains '/' (as Keras).
+void check_layer_name(const std::string& name, const std::string& class_name);
 
 }  // namespace xgrad::nn

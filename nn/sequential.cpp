@@ -1,11 +1,11 @@
 #include <xgrad/nn/sequential.hpp>
 
-#include <xgrad/nn/naming.hpp>
+#include <xgrad/nn/layers/input_layer.hpp>
+#include <xgrad/nn/serialization.hpp>
 
 namespace xgrad::nn {
 
-Sequential::Sequential(std::vector<LayerRef> layers, const std::string& name)
-    : name_(name.empty() ? unique_name("sequential") : name)
+Sequential::Sequential(std::vector<LayerRef> layers, const std::string& name) : Model("Sequential", name)
 {
     for (auto& layer : layers) add(std::move(layer));
 }
@@ -13,20 +13,15 @@ Sequential::Sequential(std::vector<LayerRef> layers, const std::string& name)
 void Sequential::add(LayerRef layer)
 {
     if (layer.input()) {
-        if (!layers_.empty() || input_shape_) {
-            throw ValueError(detail::cat(name_, ": an Input must come first, before any layer"));
+        if (!layers().empty() || input_shape_) {
+            throw ValueError(detail::cat(name(), ": an Input must come first, before any layer"));
         }
-        input_shape_ = *layer.input();
+        input_shape_ = layer.input()->sample_shape();
+        input_name_ = layer.input()->node()->layer->name();
         return;
     }
-    if (!layer.layer()) throw ValueError(detail::cat(name_, ": cannot add a null layer"));
-    for (const auto& existing : layers_) {
-        if (existing->name() == layer.layer()->name()) {
-            throw ValueError(detail::cat(name_, ": all layers must have unique names; '", existing->name(),
-                                         "' is already in the model"));
-        }
-    }
-    layers_.push_back(layer.layer());
+    adopt(layer.layer());
+    mark_unbuilt();
     if (input_shape_) {
         Shape shape{1};
         shape.insert(shape.end(), input_shape_->begin(), input_shape_->end());
@@ -34,87 +29,98 @@ void Sequential::add(LayerRef layer)
     }
 }
 
-Layer& Sequential::get_layer(const std::string& name) const
+void Sequential::require_layers() const
 {
-    std::string names;
-    for (const auto& layer : layers_) {
-        if (layer->name() == name) return *layer;
-        names += (names.empty() ? "" : ", ") + layer->name();
-    }
-    throw ValueError(detail::cat(name_, ": no layer named '", name, "' (layers: ", names, ")"));
+    if (layers().empty()) throw ValueError(detail::cat(name(), ": the model has no layers"));
 }
 
-void Sequential::build(const Shape& input_shape)
+void Sequential::build_impl(const Shape& input_shape)
 {
+    require_layers();
     Shape shape = input_shape;
-    if (!build_shape_) build_shape_ = input_shape;
-    for (const auto& layer : layers_) {
+    for (const auto& layer : layers()) {
         layer->build(shape);
         shape = layer->compute_output_shape(shape);
     }
 }
 
-bool Sequential::built() const
+Shape Sequential::compute_output_shape(const Shape& input_shape) const
 {
-    if (layers_.empty()) return false;
-    for (const auto& layer : layers_)
-        if (!layer->built()) return false;
-    return true;
+    require_layers();
+    Shape shape = input_shape;
+    for (const auto& layer : layers()) shape = layer->compute_output_shape(shape);
+    return shape;
 }
 
-Tensor Sequential::call(const Tensor& x)
+Tensor Sequential::call(const Tensor& x, bool training)
 {
-    if (layers_.empty()) throw ValueError(detail::cat(name_, ": the model has no layers"));
-    if (!build_shape_ && x.defined()) build(x.shape());
+    require_layers();
     Tensor h = x;
-    for (const auto& layer : layers_) h = (*layer)(h);
+    for (const auto& layer : layers()) h = (*layer)(h, training);
     return h;
 }
 
-std::vector<std::pair<std::string, Variable>> Sequential::named_parameters() const
+LogitsOf Sequential::output_logits_of() const
 {
-    std::vector<std::pair<std::string, Variable>> out;
-    for (const auto& layer : layers_)
-        for (const auto& [name, v] : layer->named_parameters()) out.emplace_back(layer->name() + "." + name, v);
-    return out;
+    return layers().empty() ? LogitsOf::none : layers().back()->output_logits_of();
 }
 
-std::vector<Variable> Sequential::trainable_variables() const
+Tensor Sequential::call_logits(const std::vector<Tensor>& inputs, bool training)
 {
-    std::vector<Variable> out;
-    for (const auto& layer : layers_)
-        for (auto& v : layer->trainable_variables()) out.push_back(v);
-    return out;
+    expect_inputs(inputs.size(), 1);
+    require_layers();
+    Tensor h = inputs[0];
+    const auto& ls = layers();
+    for (std::size_t i = 0; i + 1 < ls.size(); ++i) h = (*ls[i])(h, training);
+    return ls.back()->logits({h}, training);
 }
 
-std::size_t Sequential::count_params() const
+std::vector<std::pair<const Layer*, std::optional<Shape>>> Sequential::summary_rows() const
 {
-    std::size_t total = 0;
-    for (const auto& layer : layers_) total += layer->count_params();
-    return total;
-}
-
-std::vector<xt::xarray<float>> Sequential::get_weights() const
-{
-    std::vector<xt::xarray<float>> out;
-    for (const auto& [name, v] : named_parameters()) out.push_back(v.value());
-    return out;
-}
-
-void Sequential::set_weights(const std::vector<xt::xarray<float>>& weights)
-{
-    auto params = named_parameters();
-    if (weights.size() != params.size()) {
-        throw ValueError(detail::cat(name_, ".set_weights: expected ", params.size(), " arrays, got ", weights.size()));
+    std::vector<std::pair<const Layer*, std::optional<Shape>>> rows;
+    std::optional<Shape> shape;
+    if (!build_shapes().empty()) shape = build_shapes()[0];
+    for (const auto& layer : layers()) {
+        if (shape) shape = layer->compute_output_shape(*shape);
+        rows.emplace_back(layer.get(), shape);
     }
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        if (weights[i].shape() != params[i].second.shape()) {
-            throw ShapeError(detail::cat(name_, ".set_weights: weight ", i, " ('", params[i].first, "') has shape ",
-                                         to_string(params[i].second.shape()), ", got an array of shape ",
-                                         to_string(weights[i].shape())));
-        }
+    return rows;
+}
+
+Json Sequential::get_config() const
+{
+    Json config = Layer::get_config();
+    Json list = Json::array();
+    std::optional<Shape> build_shape;
+    if (!build_shapes().empty()) build_shape = build_shapes()[0];
+    if (input_shape_) {
+        list.push_back(serialize_layer(InputLayer(*input_shape_, input_name_)));
+        list.back().erase("build_config");
     }
-    for (std::size_t i = 0; i < params.size(); ++i) params[i].second.assign(weights[i]);
+    for (const auto& layer : layers()) list.push_back(serialize_layer(*layer));
+    config["layers"] = list;
+    if (build_shape) config["build_input_shape"] = batch_shape_to_json(*build_shape);
+    return config;
+}
+
+std::shared_ptr<Sequential> Sequential::from_config(const Json& config)
+{
+    ConfigReader r(config, "Sequential");
+    const std::string name = r.read_name();
+    const Json& list = r.get_json("layers");
+    if (!list.is_array()) throw ValueError(detail::cat("Sequential '", name, "': config key 'layers' must be a list"));
+    const Json build = r.get_json("build_input_shape");
+    r.finish();
+    auto model = std::make_shared<Sequential>(std::vector<LayerRef>{}, name);
+    for (const auto& entry : list) {
+        LayerPtr layer = deserialize_layer(entry);
+        if (auto input = std::dynamic_pointer_cast<InputLayer>(layer)) model->add(Input(input));
+        else model->add(LayerRef(layer));
+    }
+    if (!model->built() && !build.is_null() && !model->layers().empty()) {
+        model->build(batch_shape_from_json(build, "Sequential '" + name + "' build_input_shape"));
+    }
+    return model;
 }
 
 }  // namespace xgrad::nn

@@ -1,12 +1,13 @@
-// Sequential's compile/fit/evaluate/predict: Keras 3's training loop.
-// Per training step (train_step):
-//   tape { y_pred = model(x); loss = reduce(loss_fn(y, y_pred)) }
+// Model's compile/fit/evaluate/predict: Keras 3's training loop, for any model.
+// Per training step (train_step), in training mode:
+//   tape { y_pred = model(x, training=true); loss = reduce(loss_fn(y, y_pred)) }
 //   grads = tape.gradient(loss, trainable_variables); optimizer.apply_gradients(grads, vars)
 //   loss tracker += loss weighted by the batch size; metrics += (y, y_pred)
-// When the last layer is a Dense with the activation the loss can fuse
-// (softmax for the categorical cross-entropies, sigmoid for binary), the loss
-// is computed from that layer's logits, as Keras does through _keras_logits.
-#include <xgrad/nn/sequential.hpp>
+// When the loss takes the logits of the model's output activation
+// (Loss::takes_logits_of == Layer::output_logits_of), the loss is computed from
+// those logits, as Keras does through _keras_logits, and the metrics see the
+// activation of the logits.
+#include <xgrad/nn/model.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -14,7 +15,7 @@
 #include <xgrad/autograd/gradient_tape.hpp>
 #include <xgrad/autograd/ops.hpp>
 #include <xgrad/nn/data/batches.hpp>
-#include <xgrad/nn/dense.hpp>
+#include <xgrad/nn/layers/dropout.hpp>
 #include <xgrad/nn/progbar.hpp>
 #include <xgrad/optim/factory.hpp>
 #include <xgrad/optim/optimizer.hpp>
@@ -39,37 +40,68 @@ Tensor rows(const Tensor& x, std::size_t begin, std::size_t end)
     for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = begin + i;
     return Tensor(take_rows(x.value(), idx.data(), idx.size()));
 }
+
+std::vector<Tensor> rows(const std::vector<Tensor>& xs, std::size_t begin, std::size_t end)
+{
+    std::vector<Tensor> out;
+    for (const auto& x : xs) out.push_back(rows(x, begin, end));
+    return out;
+}
+
+std::vector<Shape> shapes_of(const std::vector<Tensor>& xs)
+{
+    std::vector<Shape> out;
+    for (const auto& x : xs) out.push_back(x.shape());
+    return out;
+}
+
+// Dropout's per-step key under fit: the shuffle seed, mixed once more.
+constexpr std::uint64_t dropout_stream = 0x64726f706f7574ULL;
 }  // namespace
 
-void Sequential::compile(OptimizerArg optimizer, LossArg loss, std::vector<MetricArg> metrics)
+void Model::compile(OptimizerArg optimizer, LossArg loss, std::vector<MetricArg> metrics)
 {
     optimizer_ = optimizer.optimizer ? optimizer.optimizer : optimizer_by_name(optimizer.name);
-    if (!loss.loss) throw ValueError(detail::cat(name_, ".compile: the loss is null"));
+    if (!loss.loss) throw ValueError(detail::cat(name(), ".compile: the loss is null"));
     loss_ = loss.loss;
+    metric_args_ = std::move(metrics);
     metrics_.clear();
-    std::size_t units = 0;
-    if (auto* dense = layers_.empty() ? nullptr : dynamic_cast<Dense*>(layers_.back().get())) units = dense->units();
-    for (auto& m : metrics) metrics_.push_back(m.metric ? m.metric : make_metric(m.name, loss_->name(), units));
+    // Names like "accuracy" resolve from the loss and the output's width: now when the
+    // model is built, else at the first fit/evaluate (check_xy).
+    if (built() && !build_shapes().empty()) resolve_metrics(compute_output_shape_multi(build_shapes()));
 }
 
-void Sequential::require_compiled(const char* what) const
+void Model::resolve_metrics(const Shape& output_shape)
 {
-    if (!optimizer_ || !loss_) throw Error(detail::cat(name_, ".", what, ": call compile(optimizer, loss) first"));
+    const std::size_t units = output_shape.empty() ? 0 : output_shape.back();
+    metrics_.clear();
+    for (auto& m : metric_args_) metrics_.push_back(m.metric ? m.metric : make_metric(m.name, loss_->name(), units));
 }
 
-void Sequential::check_xy(const char* what, const Tensor& x, const Tensor& y)
+void Model::require_compiled(const char* what) const
 {
-    if (!x.defined() || !y.defined()) throw ValueError(detail::cat(what, ": x or y is an undefined tensor"));
-    if (x.rank() == 0 || y.rank() == 0 || x.shape()[0] != y.shape()[0]) {
-        throw ShapeError(detail::cat(what, ": x has ", x.rank() ? x.shape()[0] : 0, " samples (shape ",
-                                     to_string(x.shape()), ") but y has ", y.rank() ? y.shape()[0] : 0, " (shape ",
-                                     to_string(y.shape()), ")"));
+    if (!optimizer_ || !loss_) throw Error(detail::cat(name(), ".", what, ": call compile(optimizer, loss) first"));
+}
+
+void Model::check_xy(const char* what, const std::vector<Tensor>& xs, const Tensor& y)
+{
+    if (xs.empty()) throw ValueError(detail::cat(what, ": x is an empty list of inputs"));
+    if (!y.defined()) throw ValueError(detail::cat(what, ": y is an undefined tensor"));
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const Tensor& x = xs[i];
+        if (!x.defined()) throw ValueError(detail::cat(what, ": x[", i, "] is an undefined tensor"));
+        if (x.rank() == 0 || y.rank() == 0 || x.shape()[0] != y.shape()[0]) {
+            throw ShapeError(detail::cat(what, ": x", xs.size() > 1 ? detail::cat("[", i, "]") : "", " has ",
+                                         x.rank() ? x.shape()[0] : 0, " samples (shape ", to_string(x.shape()),
+                                         ") but y has ", y.rank() ? y.shape()[0] : 0, " (shape ", to_string(y.shape()),
+                                         ")"));
+        }
     }
-    if (x.shape()[0] == 0) throw ValueError(detail::cat(what, ": x has no samples"));
-    if (!build_shape_) build(x.shape());
-    Shape out = x.shape();
-    for (const auto& layer : layers_) out = layer->compute_output_shape(out);
-    const std::size_t classes = out.back();
+    if (xs[0].shape()[0] == 0) throw ValueError(detail::cat(what, ": x has no samples"));
+    if (!built()) build(shapes_of(xs));
+    const Shape out = compute_output_shape_multi(shapes_of(xs));
+    const std::size_t classes = out.empty() ? 0 : out.back();
+    if (loss_ && metrics_.size() != metric_args_.size()) resolve_metrics(out);
     if (loss_ && loss_->name() == "sparse_categorical_crossentropy") {
         const float* labels = y.value().data();
         for (std::size_t i = 0; i < y.size(); ++i) {
@@ -81,68 +113,65 @@ void Sequential::check_xy(const char* what, const Tensor& x, const Tensor& y)
         }
     } else if (loss_ && y.shape() != out) {
         throw ShapeError(detail::cat(what, ": y has shape ", to_string(y.shape()), " but the model outputs shape ",
-                                     to_string(out), " for x of shape ", to_string(x.shape()), " (loss ",
+                                     to_string(out), " for x of shape ", to_string(xs[0].shape()), " (loss ",
                                      loss_->name(), ")"));
     }
 }
 
-Sequential::Forward Sequential::forward(const Tensor& x, bool for_loss)
+Model::StepOutput Model::forward_loss(const std::vector<Tensor>& x, const Tensor& y, bool training)
 {
-    if (layers_.empty()) throw ValueError(detail::cat(name_, ": the model has no layers"));
-    if (!build_shape_) build(x.shape());
-    const std::string fuse = for_loss && loss_ ? loss_->fuses_activation() : "";
-    auto* dense = dynamic_cast<Dense*>(layers_.back().get());
-    if (fuse.empty() || !dense || dense->activation() != fuse) return {call(x), Tensor()};
-    Tensor h = x;
-    for (std::size_t i = 0; i + 1 < layers_.size(); ++i) h = (*layers_[i])(h);
-    Tensor logits = dense->linear(h);
-    // The probabilities for the metrics, off the tape.
-    return {get_activation(fuse)(stop_gradient(logits)), logits};
+    const LogitsOf fuse = loss_->takes_logits_of();
+    if (fuse != LogitsOf::none && fuse == output_logits_of()) {
+        const Tensor logits = this->logits(x, training);
+        // The probabilities for the metrics, off the tape.
+        return {loss_->reduce(loss_->call_from_logits_of(y, logits)), apply_logits_activation(fuse, stop_gradient(logits))};
+    }
+    const Tensor out = x.size() == 1 ? (*this)(x[0], training) : (*this)(x, training);
+    return {loss_->reduce(loss_->call(y, out)), out};
 }
 
-void Sequential::reset_metrics()
+void Model::reset_metrics()
 {
     loss_tracker_.reset_state();
     for (auto& m : metrics_) m->reset_state();
 }
 
-Logs Sequential::current_logs(const std::string& prefix) const
+Logs Model::current_logs() const
 {
     Logs logs;
-    logs[prefix + "loss"] = loss_tracker_.result();
-    for (const auto& m : metrics_) logs[prefix + m->name()] = m->result();
+    logs["loss"] = loss_tracker_.result();
+    for (const auto& m : metrics_) logs[m->name()] = m->result();
     return logs;
 }
 
-Tensor Sequential::train_step(const Tensor& x, const Tensor& y)
+void Model::track(const StepOutput& step, const Tensor& y, std::size_t batch)
 {
-    const auto vars = trainable_variables();
+    double value = 0;
+    for (float v : step.loss.value()) value += v;
+    loss_tracker_.update(value / static_cast<double>(step.loss.size()), static_cast<double>(batch));
+    for (auto& m : metrics_) m->update_state(y, step.y_pred);
+}
+
+void Model::train_step(const std::vector<Tensor>& x, const Tensor& y)
+{
+    StepSeed seed(step_seed_, steps_++);
     GradientTape tape;
-    const Forward f = forward(x, true);
-    const Tensor loss = loss_->reduce(f.logits.defined() ? loss_->call_from_logits_of(y, f.logits)
-                                                         : loss_->call(y, f.output));
-    const auto grads = tape.gradient(loss, as_tensors(vars));
+    const StepOutput step = forward_loss(x, y, true);
+    // After the forward pass: a subclassed model creates its weights in its first call.
+    const auto vars = trainable_variables();
+    const auto grads = tape.gradient(step.loss, as_tensors(vars));
     optimizer_->apply_gradients(grads, vars);
-    const double batch = static_cast<double>(x.shape()[0]);
-    double value = 0;
-    for (float v : loss.value()) value += v;
-    loss_tracker_.update(value / static_cast<double>(loss.size()), batch);
-    for (auto& m : metrics_) m->update_state(y, f.output);
-    return loss;
+    track(step, y, x[0].shape()[0]);
 }
 
-void Sequential::test_step(const Tensor& x, const Tensor& y)
+void Model::test_step(const std::vector<Tensor>& x, const Tensor& y)
 {
-    const Forward f = forward(x, true);
-    const Tensor loss = loss_->reduce(f.logits.defined() ? loss_->call_from_logits_of(y, f.logits)
-                                                         : loss_->call(y, f.output));
-    double value = 0;
-    for (float v : loss.value()) value += v;
-    loss_tracker_.update(value / static_cast<double>(loss.size()), static_cast<double>(x.shape()[0]));
-    for (auto& m : metrics_) m->update_state(y, f.output);
+    track(forward_loss(x, y, false), y, x[0].shape()[0]);
 }
 
-Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y)
+Logs Model::train_on_batch(const Tensor& x, const Tensor& y) { return train_on_batch(std::vector<Tensor>{x}, y); }
+
+Logs Model::train_on_batch(const std::vector<Tensor>& x, const Tensor& y)
 {
     require_compiled("train_on_batch");
     check_xy("train_on_batch", x, y);
@@ -151,21 +180,42 @@ Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y)
     return current_logs();
 }
 
-History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& options)
+Logs Model::test_on_batch(const Tensor& x, const Tensor& y) { return test_on_batch(std::vector<Tensor>{x}, y); }
+
+Logs Model::test_on_batch(const std::vector<Tensor>& x, const Tensor& y)
+{
+    require_compiled("test_on_batch");
+    check_xy("test_on_batch", x, y);
+    reset_metrics();
+    test_step(x, y);
+    return current_logs();
+}
+
+History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options)
+{
+    return fit(std::vector<Tensor>{x}, y, options);
+}
+
+History Model::fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptions& options)
 {
     require_compiled("fit");
     check_xy("fit", x, y);
     if (options.batch_size == 0) throw ValueError("fit: argument 'batch_size' must be positive, got 0");
     if (options.epochs < 0) throw ValueError(detail::cat("fit: argument 'epochs' must be >= 0, got ", options.epochs));
+    if (options.initial_epoch < 0) {
+        throw ValueError(detail::cat("fit: argument 'initial_epoch' must be >= 0, got ", options.initial_epoch));
+    }
     if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
         throw ValueError(detail::cat("fit: argument 'validation_split' must be in [0, 1), got ", options.validation_split));
     }
-    Tensor x_train = x, y_train = y;
-    std::optional<std::pair<Tensor, Tensor>> val = options.validation_data;
-    if (val) {
+    std::vector<Tensor> x_train = x;
+    Tensor y_train = y;
+    std::optional<std::pair<std::vector<Tensor>, Tensor>> val;
+    if (options.validation_data) {
+        val = std::make_pair(std::vector<Tensor>{options.validation_data->first}, options.validation_data->second);
         check_xy("fit (validation_data)", val->first, val->second);
     } else if (options.validation_split > 0.0) {
-        const std::size_t n = x.shape()[0];
+        const std::size_t n = y.shape()[0];
         const auto split_at = static_cast<std::size_t>(std::ceil(double(n) * (1.0 - options.validation_split)));
         if (split_at == 0 || split_at >= n) {
             throw ValueError(detail::cat("fit: validation_split ", options.validation_split, " of ", n,
@@ -176,7 +226,10 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
         val = std::make_pair(rows(x, split_at, n), rows(y, split_at, n));
     }
     const std::uint64_t seed = options.seed ? *options.seed : global_generator().next_u64();
-    BatchIterator batches(x_train, y_train, options.batch_size, options.shuffle, seed);
+    BatchIterator batches(x_train[0], y_train, options.batch_size, options.shuffle, seed);
+    // Resuming at initial_epoch uses that epoch's order, as a run that never stopped would.
+    for (int e = 0; e < options.initial_epoch; ++e) batches.next_epoch();
+    step_seed_ = mix_seed(seed, dropout_stream);
     const int verbose = resolve_verbose(options.verbose);
 
     auto history = std::make_shared<History>();
@@ -193,8 +246,10 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
         std::size_t steps = 0;
         for (std::size_t b = 0; b < batches.size() && !stop_training; ++b) {
             for (auto& cb : callbacks) cb->on_train_batch_begin(static_cast<int>(b), {});
-            const auto [xb, yb] = batches.batch(b);
-            train_step(xb, yb);
+            std::vector<Tensor> xb;
+            for (const auto& xi : x_train) xb.push_back(batches.rows_of(xi, b));
+            steps_ = static_cast<std::uint64_t>(epoch) * batches.size() + b;
+            train_step(xb, batches.rows_of(y_train, b));
             steps = b + 1;
             const Logs logs = current_logs();
             if (verbose == 1) bar.update(steps, logs);
@@ -210,16 +265,23 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
         batches.next_epoch();
         if (stop_training) break;
     }
+    // With use_ema, the weights become their moving averages (Keras's fit ends so).
+    optimizer_->finalize_variable_values(trainable_variables());
     for (auto& cb : callbacks) cb->on_train_end({});
     return *history;
 }
 
-Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options)
+Logs Model::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options)
+{
+    return evaluate(std::vector<Tensor>{x}, y, options);
+}
+
+Logs Model::evaluate(const std::vector<Tensor>& x, const Tensor& y, const EvaluateOptions& options)
 {
     require_compiled("evaluate");
     check_xy("evaluate", x, y);
     if (options.batch_size == 0) throw ValueError("evaluate: argument 'batch_size' must be positive, got 0");
-    const std::size_t n = x.shape()[0], steps = (n + options.batch_size - 1) / options.batch_size;
+    const std::size_t n = y.shape()[0], steps = (n + options.batch_size - 1) / options.batch_size;
     const int verbose = resolve_verbose(options.verbose);
     reset_metrics();
     Progbar bar(steps, verbose);
@@ -233,18 +295,24 @@ Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOption
     return logs;
 }
 
-Tensor Sequential::predict(const Tensor& x, std::size_t batch_size)
+Tensor Model::predict(const Tensor& x, std::size_t batch_size) { return predict(std::vector<Tensor>{x}, batch_size); }
+
+Tensor Model::predict(const std::vector<Tensor>& x, std::size_t batch_size)
 {
-    if (!x.defined() || x.rank() == 0 || x.shape()[0] == 0) {
-        throw ValueError(detail::cat(name_, ".predict: x must have at least one sample"));
+    if (x.empty()) throw ValueError(detail::cat(name(), ".predict: x is an empty list of inputs"));
+    for (const auto& xi : x) {
+        if (!xi.defined() || xi.rank() == 0 || xi.shape()[0] == 0 || xi.shape()[0] != x[0].shape()[0]) {
+            throw ValueError(detail::cat(name(), ".predict: every input must have the same, non-zero number of samples"));
+        }
     }
     if (batch_size == 0) throw ValueError("predict: argument 'batch_size' must be positive, got 0");
-    const std::size_t n = x.shape()[0];
+    const std::size_t n = x[0].shape()[0];
     xt::xarray<float> out;
     std::size_t width = 0;
     for (std::size_t begin = 0; begin < n; begin += batch_size) {
         const std::size_t end = std::min(n, begin + batch_size);
-        const Tensor y = call(rows(x, begin, end));
+        const auto xb = rows(x, begin, end);
+        const Tensor y = xb.size() == 1 ? (*this)(xb[0], false) : (*this)(xb, false);
         if (begin == 0) {
             Shape shape = y.shape();
             shape[0] = n;

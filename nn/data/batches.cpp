@@ -46,6 +46,19 @@ std::pair<Tensor, Tensor> BatchIterator::batch(std::size_t b) const
             Tensor(take_rows(y_.value(), order_.data() + begin, count))};
 }
 
+Tensor BatchIterator::rows_of(const Tensor& t, std::size_t b) const
+{
+    if (b >= size()) {
+        throw ValueError(detail::cat("BatchIterator: batch ", b, " is out of range (", size(), " batches)"));
+    }
+    if (t.rank() == 0 || t.shape()[0] != rows_) {
+        throw ShapeError(detail::cat("BatchIterator: a tensor of shape ", to_string(t.shape()), " does not have the ",
+                                     rows_, " rows of the batched data"));
+    }
+    const std::size_t begin = b * batch_size_;
+    return Tensor(take_rows(t.value(), order_.data() + begin, std::min(batch_size_, rows_ - begin)));
+}
+
 void BatchIterator::next_epoch()
 {
     if (shuffle_) order_ = gen_.permutation(rows_);

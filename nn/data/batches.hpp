@@ -29,6 +29,8 @@ public:
     std::size_t rows() const { return rows_; }
     // Batch b of the current epoch (x rows, y rows).
     std::pair<Tensor, Tensor> batch(std::size_t b) const;
+    // Batch b's rows of t, another tensor with as many rows (a second input of the model).
+    Tensor rows_of(const Tensor& t, std::size_t b) const;
     // Starts a new epoch: a new permutation when shuffling.
     void next_epoch();
     const std::vector<std::size_t>& order() const { return order_; }

@@ -6,7 +6,7 @@
 #include <iterator>
 #include <xgrad/core/random.hpp>
 #include <xgrad/nn/callbacks_io.hpp>
-#include <xgrad/nn/dense.hpp>
+#include <xgrad/nn/layers/dense.hpp>
 #include <xgrad/nn/sequential.hpp>
 
 using namespace xgrad;

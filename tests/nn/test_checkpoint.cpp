@@ -8,7 +8,7 @@
 #include <xgrad/core/npy.hpp>
 #include <xgrad/core/random.hpp>
 #include <xgrad/nn/data/fashion_mnist.hpp>
-#include <xgrad/nn/dense.hpp>
+#include <xgrad/nn/layers/dense.hpp>
 #include <xgrad/nn/sequential.hpp>
 
 using namespace xgrad;

@@ -7,7 +7,7 @@
 #include <xgrad/autograd/ops.hpp>
 #include <xgrad/core/random.hpp>
 #include <xgrad/nn/callbacks_io.hpp>
-#include <xgrad/nn/dense.hpp>
+#include <xgrad/nn/layers/dense.hpp>
 #include <xgrad/nn/naming.hpp>
 #include <xgrad/nn/progbar.hpp>
 #include <xgrad/nn/sequential.hpp>
@@ -126,8 +126,13 @@ TEST_CASE("checkpoints: bit-exact round trip, names and shapes checked")
     a.save_weights(dir);
     CHECK(std::filesystem::exists(dir + "/manifest.txt"));
     CHECK(std::filesystem::exists(dir + "/" + a.named_parameters()[0].first + ".npy"));
-    nn::Sequential b({nn::Input({6}), nn::Dense(5, "relu"), nn::Dense(3)});
-    // Different names (dense_2, dense_3): the manifest does not match.
+    // A second identical model in the same process has the same names: it loads.
+    nn::Sequential same({nn::Input({6}), nn::Dense(5, "relu"), nn::Dense(3)});
+    CHECK(same.named_parameters()[2].first == "dense_1.kernel");
+    same.load_weights(dir);
+    CHECK(xt::all(xt::equal(same.get_weights()[2], a.get_weights()[2])));
+    nn::Sequential b({nn::Input({6}), nn::Dense(5, "relu", true, "glorot_uniform", "zeros", "hidden"), nn::Dense(3)});
+    // Different names (hidden, dense): the manifest does not match.
     REQUIRE_THROWS_AS(b.load_weights(dir), IOError);
     REQUIRE_THROWS_WITH(b.load_weights(dir), Contains("that the model"));
     nn::Sequential c({nn::Input({6}), nn::Dense(5, "relu", true, "glorot_uniform", "zeros", a.layers()[0]->name()),

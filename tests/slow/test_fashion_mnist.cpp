@@ -5,7 +5,7 @@
 #include <iostream>
 #include <xgrad/core/random.hpp>
 #include <xgrad/nn/data/fashion_mnist.hpp>
-#include <xgrad/nn/dense.hpp>
+#include <xgrad/nn/layers/dense.hpp>
 #include <xgrad/nn/sequential.hpp>
 
 TEST_CASE("Fashion-MNIST: 784-128-10 with Adam reaches 87% in 5 epochs", "[slow]")

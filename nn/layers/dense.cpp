@@ -1,15 +1,15 @@
-#include <xgrad/nn/dense.hpp>
+#include <xgrad/nn/layers/dense.hpp>
 
 #include <xgrad/autograd/ops.hpp>
 #include <xgrad/nn/initializers.hpp>
+#include <xgrad/nn/serialization.hpp>
 
 namespace xgrad::nn {
 
 Dense::Dense(std::size_t units, const std::string& activation, bool use_bias,
              const std::string& kernel_initializer, const std::string& bias_initializer,
              const std::string& name)
-    : Layer("Dense", name), units_(units), activation_name_(activation.empty() ? "linear" : activation),
-      activation_(get_activation(activation)), use_bias_(use_bias),
+    : Layer("Dense", name), units_(units), activation_(&nn::activation(activation)), use_bias_(use_bias),
       kernel_initializer_(kernel_initializer), bias_initializer_(bias_initializer)
 {
     if (units == 0) throw ValueError(detail::cat(this->name(), ": argument 'units' must be positive, got 0"));
@@ -21,13 +21,13 @@ Dense::Dense(std::size_t units, const std::string& activation, bool use_bias,
 const Variable& Dense::kernel() const
 {
     if (!built()) throw Error(detail::cat(name(), ": the layer is not built yet (call it once or build it)"));
-    return named_parameters()[0].second;
+    return own_weights()[0].second;
 }
 
 const Variable& Dense::bias() const
 {
     if (!built() || !use_bias_) throw Error(detail::cat(name(), ": the layer has no bias (unbuilt or use_bias=false)"));
-    return named_parameters()[1].second;
+    return own_weights()[1].second;
 }
 
 void Dense::build_impl(const Shape& input_shape)
@@ -56,21 +56,30 @@ void Dense::check_input(const Tensor& x) const
 
 Tensor Dense::affine(const Tensor& x, LinearActivation activation)
 {
-    if (!built()) build(x.shape());
-    check_input(x);
-    const auto& params = named_parameters();
+    const auto& params = own_weights();
     const Tensor& kernel = params[0].second;
     if (!use_bias_) return activation == LinearActivation::relu ? relu(matmul(x, kernel)) : matmul(x, kernel);
     return xgrad::linear(x, kernel, static_cast<const Tensor&>(params[1].second), activation);
 }
 
-Tensor Dense::linear(const Tensor& x) { return affine(x, LinearActivation::none); }
-
-Tensor Dense::call(const Tensor& x)
+Tensor Dense::linear(const Tensor& x)
 {
-    // relu runs inside the product's pass over the output; other activations after it.
-    if (activation_name_ == "relu") return affine(x, LinearActivation::relu);
-    return activation_(affine(x, LinearActivation::none));
+    if (!built()) build(x.shape());
+    check_input(x);
+    return affine(x, LinearActivation::none);
+}
+
+Tensor Dense::call(const Tensor& x, bool)
+{
+    // relu (or nothing) runs inside the product's pass over the output; other activations after it.
+    const Tensor z = affine(x, activation_->in_linear);
+    return activation_->identity_after_linear ? z : activation_->fn(z);
+}
+
+Tensor Dense::call_logits(const std::vector<Tensor>& inputs, bool)
+{
+    expect_inputs(inputs.size(), 1);
+    return affine(inputs[0], LinearActivation::none);
 }
 
 Shape Dense::compute_output_shape(const Shape& input_shape) const
@@ -81,15 +90,35 @@ Shape Dense::compute_output_shape(const Shape& input_shape) const
     return out;
 }
 
-std::map<std::string, std::string> Dense::get_config() const
+Json Dense::get_config() const
 {
-    auto config = Layer::get_config();
-    config["units"] = std::to_string(units_);
-    config["activation"] = activation_name_;
-    config["use_bias"] = use_bias_ ? "true" : "false";
-    config["kernel_initializer"] = kernel_initializer_;
-    config["bias_initializer"] = bias_initializer_;
+    Json config = Layer::get_config();
+    config["units"] = units_;
+    config["activation"] = activation_->name;
+    config["use_bias"] = use_bias_;
+    config["kernel_initializer"] = initializer_config(kernel_initializer_);
+    config["bias_initializer"] = initializer_config(bias_initializer_);
+    for (const char* key : {"kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint"})
+        config[key] = nullptr;
     return config;
+}
+
+std::shared_ptr<Dense> Dense::from_config(const Json& config)
+{
+    ConfigReader r(config, "Dense");
+    const std::string name = r.read_name();
+    const std::size_t units = r.get_size("units");
+    const std::string activation = activation_from_config(r.get_json("activation", "linear"), "Dense '" + name + "'");
+    const bool use_bias = r.get_bool("use_bias", true);
+    const std::string kernel = initializer_from_config(r.get_json("kernel_initializer", "glorot_uniform"),
+                                                       "Dense '" + name + "' kernel_initializer");
+    const std::string bias = initializer_from_config(r.get_json("bias_initializer", "zeros"),
+                                                     "Dense '" + name + "' bias_initializer");
+    r.require_null({"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                    "bias_constraint"});
+    r.ignore({"lora_rank", "lora_alpha", "quantization_config"});
+    r.finish();
+    return std::make_shared<Dense>(units, activation, use_bias, kernel, bias, name);
 }
 
 }  // namespace xgrad::nn

@@ -3,6 +3,8 @@
 // x's last axis; inputs of any rank >= 2: (batch, 10, 10) -> (batch, 10, units).
 //   xgrad::nn::Dense hidden(128, "relu");                     // glorot_uniform kernel, zeros bias
 //   xgrad::nn::Dense out(10, "softmax", true, "he_uniform", "zeros", "logits");
+// relu (or no activation) runs inside the product (xgrad::linear); a softmax or
+// sigmoid output offers its logits to the loss (output_logits_of).
 #pragma once
 
 #include <xgrad/autograd/ops/linear.hpp>
@@ -16,9 +18,10 @@ public:
     explicit Dense(std::size_t units, const std::string& activation = "linear", bool use_bias = true,
                    const std::string& kernel_initializer = "glorot_uniform",
                    const std::string& bias_initializer = "zeros", const std::string& name = "");
+    XGRAD_LAYER(Dense)
 
     std::size_t units() const { return units_; }
-    const std::string& activation() const { return activation_name_; }
+    const std::string& activation() const { return activation_->name; }
     bool use_bias() const { return use_bias_; }
     // Valid once built.
     const Variable& kernel() const;
@@ -28,20 +31,22 @@ public:
     Tensor linear(const Tensor& x);
 
     Shape compute_output_shape(const Shape& input_shape) const override;
-    std::map<std::string, std::string> get_config() const override;
+    LogitsOf output_logits_of() const override { return activation_->logits_of; }
+    Json get_config() const override;
+    static std::shared_ptr<Dense> from_config(const Json& config);
 
 protected:
     void build_impl(const Shape& input_shape) override;
     void check_input(const Tensor& x) const override;
-    Tensor call(const Tensor& x) override;
+    Tensor call(const Tensor& x, bool training) override;
+    Tensor call_logits(const std::vector<Tensor>& inputs, bool training) override;
 
 private:
     // x @ kernel + bias with relu or no activation fused into the product (autograd/ops/linear.hpp).
     Tensor affine(const Tensor& x, LinearActivation activation);
 
     std::size_t units_;
-    std::string activation_name_;
-    ActivationFn activation_;
+    const Activation* activation_;
     bool use_bias_;
     std::string kernel_initializer_, bias_initializer_;
 };
