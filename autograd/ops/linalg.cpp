@@ -31,7 +31,9 @@ TensorOf<T> matmul_2d(const TensorOf<T>& a, const TensorOf<T>& b, bool ta, bool 
                              " (transposed: ", yes_no(ta), ", k = ", ka, "), argument 'b' has shape ",
                              to_string(sb), " (transposed: ", yes_no(tb), ", k = ", kb, ")"));
     }
-    xt::xarray<T> out = xt::xarray<T>::from_shape({m, n});
+    const Shape out_shape{m, n};
+    num_elements(out_shape, "matmul");
+    xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
     detail::gemm<T>(ta, tb, m, n, ka, T(1), a.value().data(), sa[1], b.value().data(), sb[1], T(0),
                     out.data(), n);
     return finish<T>("matmul", {&a, &b}, std::move(out), loc, [&](const TensorOf<T>&) {

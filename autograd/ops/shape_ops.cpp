@@ -85,7 +85,6 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape, Where 
 {
     check_args<T>("reshape", {{"x", x}});
     Shape target;
-    std::size_t known = 1;
     long infer = -1;
     std::string requested;
     for (std::size_t i = 0; i < shape.size(); ++i) {
@@ -96,8 +95,8 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape, Where 
                                  shape[i], " (only one -1 is allowed, and no zeros)"));
         }
         target.push_back(static_cast<std::size_t>(shape[i]));
-        known *= static_cast<std::size_t>(shape[i]);
     }
+    const std::size_t known = num_elements(target, "reshape");  // the -1 counts as 1
     if (infer >= 0) target[static_cast<std::size_t>(infer)] = x.size() / known;
     if (num_elements(target) != x.size() || (infer >= 0 && x.size() % known != 0)) {
         throw ShapeError(cat("reshape: cannot reshape a tensor of shape ", to_string(x.shape()), " (",
@@ -116,7 +115,7 @@ template <class T>
 TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc)
 {
     check_args<T>("broadcast_to", {{"x", x}});
-    if (num_elements(shape) == 0) {
+    if (num_elements(shape, "broadcast_to") == 0) {
         throw ShapeError(cat("broadcast_to: argument 'shape' ", to_string(shape), " is empty (has a zero dimension)"));
     }
     if (broadcast_shapes(x.shape(), shape, "broadcast_to", "x", "shape") != shape) {

@@ -63,6 +63,23 @@ TEST_CASE("errors: reshape, broadcast_to, sum_to")
     REQUIRE_THROWS_WITH(sum_to(t({3}), {2, 3}), Contains("sum_to") && Contains("(2, 3)"));
 }
 
+TEST_CASE("errors: shapes whose element count overflows")
+{
+    constexpr std::size_t k2_31 = std::size_t(1) << 31;
+    // 2 * 3 * 3074457345618258603 wraps around to 2 in 64 bits: reshape used to accept it.
+    REQUIRE_THROWS_AS(reshape(t({2}), {2, 3, 3074457345618258603}), ShapeError);
+    REQUIRE_THROWS_WITH(reshape(t({2}), {2, 3, 3074457345618258603}),
+                        Contains("reshape") && Contains("(2, 3, 3074457345618258603)") && Contains("too many elements"));
+    REQUIRE_THROWS_WITH(reshape(t({2}), {-1, 3074457345618258603, 4}), Contains("reshape") && Contains("too many elements"));
+    REQUIRE_THROWS_WITH(broadcast_to(scalar(1.0f), {3, 3074457345618258603, 2}),
+                        Contains("broadcast_to") && Contains("(3, 3074457345618258603, 2)"));
+    REQUIRE_THROWS_WITH(broadcast_to(scalar(1.0f), {k2_31, k2_31, 4}), Contains("broadcast_to") && Contains("too many"));
+    REQUIRE_THROWS_AS(zeros<float>({k2_31, k2_31, 4}), ShapeError);
+    REQUIRE_THROWS_WITH(zeros<float>({k2_31, k2_31, 4}), Contains("zeros") && Contains("(2147483648, 2147483648, 4)"));
+    REQUIRE_THROWS_WITH(ones<double>({k2_31, k2_31, 4}), Contains("ones") && Contains("too many"));
+    REQUIRE_THROWS_WITH(array<float>({k2_31, k2_31, 4}, {}), Contains("array") && Contains("too many"));
+}
+
 TEST_CASE("errors: concat, slice, gather")
 {
     REQUIRE_THROWS_WITH(concat(std::vector<Tensor>{}), Contains("concat") && Contains("empty"));
