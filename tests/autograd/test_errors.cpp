@@ -1,6 +1,8 @@
 // Bad input: every error names the op, the argument and the shapes or values.
 #include "helpers.hpp"
 
+#include <xgrad/autograd/detail/recording.hpp>
+
 using namespace xgrad;
 using Catch::Contains;
 
@@ -144,4 +146,22 @@ TEST_CASE("errors: misuse of the tape")
     const auto z = x * x;
     once.gradient(z, x);
     REQUIRE_THROWS_WITH(once.gradient(z, x), Contains("GradientTape.gradient") && Contains("only once"));
+}
+
+TEST_CASE("errors: a backward closure that returns too few gradients names its op")
+{
+    // An op of two inputs whose backward forgets the second gradient (it used to be read past the end).
+    const auto two_input_op = [](const Tensor& a, const Tensor& b) {
+        return detail::finish<float>("short_backward", {&a, &b}, xt::xarray<float>(a.value() * b.value()),
+                                     Where::current(), [](const Tensor&) {
+            return detail::BackwardFn<float>([](const Tensor& g) { return std::vector<Tensor>{g}; });
+        });
+    };
+    Variable a(xt::xarray<float>{2.0f}, "a"), b(xt::xarray<float>{3.0f}, "b");
+    GradientTape tape(true);
+    const Tensor y = two_input_op(a, b);
+    REQUIRE_THROWS_AS(tape.gradient(y, {a, b}), TapeError);
+    REQUIRE_THROWS_WITH(tape.gradient(y, {a, b}),
+                        Contains("backward of op 'short_backward'") && Contains("returned 1 gradient(s) for its 2 input(s)") &&
+                        Contains("test_errors.cpp"));
 }
