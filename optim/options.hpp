@@ -92,6 +92,8 @@ public:
 
 // ---- validation, used by optimizer constructors --------------------------------
 // Each throws ValueError "<optimizer>: option '<option>' must be ..., got <value>".
+// The rule holds for the value and for its float32 rounding, which is what the
+// update kernels use: epsilon = 1e-50 is 0 there, learning_rate = 1e39 is inf.
 namespace check {
 void finite_non_negative(const std::string& optimizer, const char* option, double v);  // 0 <= v < inf
 void positive(const std::string& optimizer, const char* option, double v);             // 0 < v < inf

@@ -166,3 +166,27 @@ TEST_CASE("validation: a variable passed twice in one call is rejected, naming i
     sgd.apply_gradients({g, g}, {w, b});  // each once: applied once
     CHECK(w(0) == 0.0f);
 }
+
+TEST_CASE("validation: options are checked in float32, the precision the update computes in")
+{
+    // epsilon = 1e-50 is > 0 in double but 0 in float32: a zero gradient would then give 0 / 0 = NaN.
+    REQUIRE_THROWS_AS(Adam(AdamOptions{}.epsilon(1e-50)), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.epsilon(1e-50)),
+                        Contains("Adam: option 'epsilon' must be a finite number > 0, got 1e-50 (0.0 in float32"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.learning_rate(1e39)),
+                        Contains("Adam: option 'learning_rate' must be a finite number >= 0, got 1e+39 (inf in float32"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.beta_1(1.0 - 1e-10)),
+                        Contains("option 'beta_1' must be in [0.0, 1.0), got 0.9999999999 (1.0 in float32"));
+    REQUIRE_THROWS_WITH(RMSprop(RMSpropOptions{}.epsilon(1e-46)), Contains("RMSprop: option 'epsilon'") && Contains("in float32"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.clipnorm(1e-300)), Contains("option 'clipnorm'") && Contains("(0.0 in float32"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.weight_decay(4e38)), Contains("option 'weight_decay'") && Contains("(inf in float32"));
+    REQUIRE_THROWS_WITH(make_optimizer("adam", Config{}.set("epsilon", 1e-50)), Contains("Adam: option 'epsilon'"));
+    REQUIRE_THROWS_WITH(ExponentialDecay(1e39, 10, 0.9), Contains("ExponentialDecay: option 'initial_learning_rate'") &&
+                                                             Contains("(inf in float32"));
+    Adam adam;
+    REQUIRE_THROWS_WITH(adam.set_learning_rate(1e39), Contains("option 'learning_rate'") && Contains("(inf in float32"));
+    CHECK(adam.learning_rate() == 0.001f);
+    // The smallest float32 values still pass: 1e-45 rounds to the subnormal 1.4e-45, not 0.
+    Adam tiny(AdamOptions{}.epsilon(1e-45).learning_rate(3e38));
+    CHECK(tiny.learning_rate() == 3e38f);
+}
