@@ -98,10 +98,47 @@ bool ConfigReader::take(const std::string& key)
     return config_.contains(key);
 }
 
+double ConfigReader::number(const std::string& key)
+{
+    take(key);
+    return config_.get_double(key);
+}
+
 double ConfigReader::number(const std::string& key, double fallback)
 {
     return take(key) ? config_.get_double(key) : fallback;
 }
+
+std::int64_t ConfigReader::integer(const std::string& key)
+{
+    take(key);
+    return config_.get_int(key);
+}
+
+std::int64_t ConfigReader::integer(const std::string& key, std::int64_t fallback)
+{
+    return take(key) ? config_.get_int(key) : fallback;
+}
+
+std::string ConfigReader::text(const std::string& key)
+{
+    take(key);
+    return config_.get_string(key);
+}
+
+const Config& ConfigReader::dict(const std::string& key)
+{
+    take(key);
+    return config_.get_dict(key);
+}
+
+const ConfigValue::List& ConfigReader::list(const std::string& key)
+{
+    take(key);
+    return config_.get_list(key);
+}
+
+void ConfigReader::allow(const std::string& key) { take(key); }
 
 std::optional<double> ConfigReader::optional_number(const std::string& key, std::optional<double> fallback)
 {

@@ -190,3 +190,42 @@ TEST_CASE("validation: options are checked in float32, the precision the update 
     Adam tiny(AdamOptions{}.epsilon(1e-45).learning_rate(3e38));
     CHECK(tiny.learning_rate() == 3e38f);
 }
+
+TEST_CASE("validation: a schedule config of the wrong type or with unknown keys names the key")
+{
+    const Config exponential = ExponentialDecay(0.1, 10, 0.9).serialize();
+    const Config piecewise = PiecewiseConstantDecay({10}, {0.1, 0.01}).serialize();
+    const auto with_config = [](Config serialized, const std::string& key, ConfigValue value) {
+        Config inner = serialized.get_dict("config");
+        inner.set(key, std::move(value));
+        return serialized.set("config", inner);
+    };
+    // These used to leak std::bad_variant_access.
+    REQUIRE_THROWS_AS(schedule_from_config(Config(exponential).set("config", 5)), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(schedule_from_config(Config(exponential).set("config", 5)),
+                        Contains("key 'config' must be a dict, got 5"));
+    REQUIRE_THROWS_WITH(make_optimizer("adam", Config{}.set("learning_rate", Config(exponential).set("config", "x"))),
+                        Contains("key 'config' must be a dict, got 'x'"));
+    REQUIRE_THROWS_AS(schedule_from_config(with_config(piecewise, "boundaries", 10)), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(piecewise, "boundaries", 10)),
+                        Contains("key 'boundaries' must be a list, got 10"));
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(piecewise, "values", 0.1)), Contains("key 'values' must be a list, got 0.1"));
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(piecewise, "boundaries", ConfigValue::List{10, "x"})),
+                        Contains("key 'boundaries[1]' must be an integer, got 'x'"));
+    // Unknown keys are rejected, as for optimizers.
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(exponential, "decay_sterps", 5)),
+                        Contains("ExponentialDecay: config key(s) not recognized: 'decay_sterps'"));
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(piecewise, "boundary", ConfigValue::List{5})),
+                        Contains("PiecewiseConstantDecay: config key(s) not recognized: 'boundary'"));
+    REQUIRE_THROWS_WITH(schedule_from_config(Config(exponential).set("extra", 1)),
+                        Contains("schedule_from_config: config key(s) not recognized: 'extra'"));
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(exponential, "staircase", "yes")),
+                        Contains("key 'staircase' must be True or False, got 'yes'"));
+    // Missing optional keys take the constructor's defaults (Keras's cls(**config)).
+    const auto polynomial = schedule_from_config(
+        Config{}.set("class_name", "PolynomialDecay").set("config", Config{}.set("initial_learning_rate", 0.1).set("decay_steps", 10)));
+    CHECK(polynomial->get_config().to_string() == PolynomialDecay(0.1, 10).get_config().to_string());
+    CHECK((*polynomial)(5) == PolynomialDecay(0.1, 10)(5));
+    REQUIRE_THROWS_WITH(schedule_from_config(Config{}.set("class_name", "CosineDecay").set("config", Config{}.set("decay_steps", 10))),
+                        Contains("missing key 'initial_learning_rate'"));
+}
