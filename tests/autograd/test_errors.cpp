@@ -57,7 +57,8 @@ TEST_CASE("errors: reshape, broadcast_to, sum_to")
     REQUIRE_THROWS_WITH(reshape(t({2, 3}), {4, 2}), Contains("reshape") && Contains("(2, 3)") && Contains("(4, 2)"));
     REQUIRE_THROWS_WITH(reshape(t({2, 3}), {4, -1}), Contains("reshape") && Contains("(4, -1)"));
     REQUIRE_THROWS_WITH(reshape(t({2, 3}), {-1, -1}), Contains("reshape") && Contains("-1"));
-    REQUIRE_THROWS_WITH(reshape(t({2, 3}), {0, 6}), Contains("reshape") && Contains("invalid dimension 0"));
+    REQUIRE_THROWS_WITH(reshape(t({2, 3}), {0, 6}), Contains("reshape") && Contains("(2, 3)") && Contains("(0, 6)"));
+    REQUIRE_THROWS_WITH(reshape(zeros<float>({0, 3}), {-1, 0}), Contains("reshape") && Contains("cannot infer the -1"));
     REQUIRE_THROWS_WITH(reshape(t({2, 3}), {-2, -3}), Contains("reshape") && Contains("-2"));
     REQUIRE_THROWS_WITH(broadcast_to(t({3}), {2, 4}), Contains("broadcast_to") && Contains("(3)") && Contains("(2, 4)"));
     REQUIRE_THROWS_WITH(broadcast_to(t({2, 3}), {3}), Contains("broadcast_to") && Contains("(2, 3)") && Contains("(3)"));
@@ -99,16 +100,16 @@ TEST_CASE("errors: concat, slice, gather")
     REQUIRE_THROWS_WITH(gather(t({3, 2}), {static_cast<std::size_t>(-1)}),
                         Contains("gather") && Contains("indices[0] = -1 is negative"));
     REQUIRE_THROWS_WITH(slice(t({4, 2}), 0, -5, 2), Contains("slice") && Contains("[-5, 2)") && Contains("length 4"));
-    REQUIRE_THROWS_WITH(broadcast_to(t({1, 3}), {0, 3}), Contains("broadcast_to") && Contains("(0, 3)") && Contains("empty"));
 }
 
 TEST_CASE("errors: empty and undefined tensors")
 {
+    // Ops without a value on an empty tensor (numpy raises too) name it; the others are in test_empty.cpp.
     const Tensor empty(xt::xarray<float>::from_shape({0, 3}));
-    REQUIRE_THROWS_WITH(add(empty, t({3})), Contains("add") && Contains("'a'") && Contains("empty") && Contains("(0, 3)"));
-    REQUIRE_THROWS_WITH(exp(empty), Contains("exp") && Contains("'x'") && Contains("(0, 3)"));
-    REQUIRE_THROWS_WITH(reduce_sum(empty), Contains("reduce_sum") && Contains("empty"));
-    REQUIRE_THROWS_WITH(matmul(t({2, 3}), Tensor(xt::xarray<float>::from_shape({3, 0}))), Contains("matmul") && Contains("'b'") && Contains("(3, 0)"));
+    REQUIRE_THROWS_WITH(reduce_max(empty), Contains("reduce_max") && Contains("'x'") && Contains("empty") && Contains("(0, 3)"));
+    REQUIRE_THROWS_WITH(softmax(empty), Contains("softmax") && Contains("'x'") && Contains("(0, 3)"));
+    REQUIRE_THROWS_WITH(gather(empty, {0}), Contains("gather") && Contains("empty"));
+    REQUIRE_THROWS_WITH(linear(empty, t({3, 2}), t({2})), Contains("linear") && Contains("'x'") && Contains("empty"));
     const Tensor undefined;
     REQUIRE_THROWS_WITH(exp(undefined), Contains("exp") && Contains("'x'") && Contains("undefined"));
     REQUIRE_THROWS_WITH(mul(t({1}), undefined), Contains("mul") && Contains("'b'") && Contains("undefined"));
