@@ -111,6 +111,12 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
             detail::BackwardScope scope(&context);
             input_grads = node.backward(grads[k]);
         }
+        if (input_grads.size() != node.inputs.size()) {
+            throw TapeError(detail::cat("GradientTape.gradient: the backward of op '", node.op, "' (recorded at ",
+                                    detail::describe(node.where), ") returned ", input_grads.size(),
+                                    " gradient(s) for its ", node.inputs.size(),
+                                    " input(s); it must return one per input (an undefined tensor for none)"));
+        }
         for (std::size_t j = 0; j < node.inputs.size(); ++j) {
             const auto& g = input_grads[j];
             if (!g.defined() || !reachable.contains(node.inputs[j])) continue;

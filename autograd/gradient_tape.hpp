@@ -14,6 +14,7 @@
 //   giving higher-order derivatives.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <span>
 #include <type_traits>
@@ -70,9 +71,15 @@ public:
                          const std::type_identity_t<TensorOf<T>>& source,
                          UnconnectedGradients unconnected = UnconnectedGradients::None);
 
-    // Variables this tape watches, in the order they were first watched.
+    // Variables this tape watches, once each, in the order they were created
+    // (sorted by unique id, as TensorFlow's watched_variables), not of first use.
     template <class T = float>
-    std::vector<VariableOf<T>> watched_variables() const { return record<T>().watched; }
+    std::vector<VariableOf<T>> watched_variables() const
+    {
+        auto out = record<T>().watched;
+        std::sort(out.begin(), out.end(), [](const VariableOf<T>& a, const VariableOf<T>& b) { return a.id() < b.id(); });
+        return out;
+    }
 
     // While the returned guard lives, this tape records nothing.
     class [[nodiscard]] Pause {

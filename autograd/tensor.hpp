@@ -120,9 +120,10 @@ protected:
 template <class T = float>
 xt::xarray<T> array(const Shape& shape, std::initializer_list<T> values)
 {
-    if (num_elements(shape) != values.size()) {
-        throw ShapeError(detail::cat("array: shape ", to_string(shape), " needs ", num_elements(shape),
-                                     " values, got ", values.size()));
+    const std::size_t n = num_elements(shape, "array");
+    if (n != values.size()) {
+        throw ShapeError(detail::cat("array: shape ", to_string(shape), " needs ", n, " values, got ",
+                                     values.size()));
     }
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
     std::copy(values.begin(), values.end(), out.begin());
@@ -137,20 +138,22 @@ namespace detail {
 template <class T>
 T* data_of(const TensorOf<T>& t) { return const_cast<T*>(t.value().data()); }
 
+// A tensor of `shape` holding `value` everywhere; `op` names the caller in a ShapeError.
 template <class T>
-TensorOf<T> filled(const Shape& shape, T value)
+TensorOf<T> filled(const Shape& shape, T value, const char* op)
 {
+    num_elements(shape, op);
     TensorOf<T> t(Uninitialized{}, shape);
     std::fill(data_of(t), data_of(t) + t.size(), value);
     return t;
 }
 }  // namespace detail
 template <class T = float>
-TensorOf<T> scalar(T value) { return detail::filled<T>(Shape{}, value); }
+TensorOf<T> scalar(T value) { return detail::filled<T>(Shape{}, value, "scalar"); }
 template <class T>
-TensorOf<T> zeros(const Shape& shape) { return detail::filled<T>(shape, T(0)); }
+TensorOf<T> zeros(const Shape& shape) { return detail::filled<T>(shape, T(0), "zeros"); }
 template <class T>
-TensorOf<T> ones(const Shape& shape) { return detail::filled<T>(shape, T(1)); }
+TensorOf<T> ones(const Shape& shape) { return detail::filled<T>(shape, T(1), "ones"); }
 
 template <class T>
 std::ostream& operator<<(std::ostream& out, const TensorOf<T>& t)

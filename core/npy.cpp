@@ -2,10 +2,12 @@
 
 #include <cstring>
 #include <fstream>
-#include <regex>
+#include <algorithm>
+#include <optional>
 
 #include <xgrad/core/atomic_file.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/npy_header.hpp>
 #include <xgrad/core/shape.hpp>
 
 namespace xgrad {
@@ -13,6 +15,19 @@ namespace xgrad {
 namespace {
 template <class T>
 const char* descr() { return std::is_same_v<T, float> ? "<f4" : "<f8"; }
+
+// The bytes left in `in` after its read position; nullopt for a stream that cannot seek.
+std::optional<std::streamsize> remaining_bytes(std::istream& in)
+{
+    const auto here = in.tellg();
+    if (here == std::istream::pos_type(-1) || !in.seekg(0, std::ios::end)) {
+        in.clear();
+        return std::nullopt;
+    }
+    const auto available = static_cast<std::streamsize>(in.tellg() - here);
+    in.seekg(here);
+    return available;
+}
 }  // namespace
 
 template <class T>
@@ -58,46 +73,45 @@ xt::xarray<T> read_npy(std::istream& in, const std::string& source)
     if (!in.read(header.data(), static_cast<std::streamsize>(header_len))) {
         throw IOError(detail::cat("load_npy: '", source, "' is truncated: header of ", header_len, " bytes expected"));
     }
-    std::smatch m;
-    if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")) || m[1] != descr<T>()) {
+    const detail::NpyHeader h = detail::parse_npy_header(header, source);
+    if (h.descr != descr<T>()) {
         throw IOError(detail::cat("load_npy: '", source, "' does not hold dtype ", descr<T>(), " (header: ", header, ")"));
     }
-    if (std::regex_search(header, std::regex("'fortran_order':\\s*True"))) {
+    if (h.fortran_order) {
         throw IOError(detail::cat("load_npy: '", source, "' is in Fortran order; only C order is supported"));
     }
-    if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)"))) {
-        throw IOError(detail::cat("load_npy: '", source, "' has no shape in its header"));
+    std::size_t count = 0;
+    try {
+        count = num_elements(h.shape, "load_npy");
+    } catch (const ShapeError& e) {
+        throw IOError(detail::cat("load_npy: '", source, "' has an implausible shape ", to_string(h.shape), " (",
+                                  e.what(), ")"));
     }
-    Shape shape;
-    const std::string dims = m[1];
-    const std::regex number("\\d+");
-    std::size_t count = 1;
-    for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
-        const auto digits = it->str();
-        const std::size_t d = digits.size() > 18 ? std::size_t(-1) : std::stoull(digits);
-        if (d != 0 && count > (std::size_t(1) << 48) / d) {
-            throw IOError(detail::cat("load_npy: '", source, "' has an implausible shape (", dims, ")"));
-        }
-        shape.push_back(d);
-        count *= d;
-    }
-    // Never allocate more than the stream can hold: a corrupt shape is an error, not bad_alloc.
+    // Never allocate more than the stream holds: a corrupt shape is an error, not bad_alloc.
+    // (count * sizeof(T) fits: num_elements caps count at PTRDIFF_MAX / sizeof(double).)
     const auto bytes = static_cast<std::streamsize>(count * sizeof(T));
-    const auto here = in.tellg();
-    if (here != std::istream::pos_type(-1) && in.seekg(0, std::ios::end)) {
-        const auto available = static_cast<std::streamsize>(in.tellg() - here);
-        in.seekg(here);
-        if (available < bytes) {
-            throw IOError(detail::cat("load_npy: '", source, "' is truncated: ", bytes,
-                                      " data bytes expected for shape ", to_string(shape), ", got ", available));
-        }
+    const auto truncated = [&](std::streamsize got) {
+        return IOError(detail::cat("load_npy: '", source, "' is truncated: ", bytes, " data bytes expected for shape ",
+                                   to_string(h.shape), ", got ", got));
+    };
+    const std::optional<std::streamsize> available = remaining_bytes(in);
+    if (available && *available < bytes) throw truncated(*available);
+    if (available) {
+        xt::xarray<T> out = xt::xarray<T>::from_shape(h.shape);
+        if (!in.read(reinterpret_cast<char*>(out.data()), bytes)) throw truncated(in.gcount());
+        return out;
     }
-    in.clear();
-    xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
-    if (!in.read(reinterpret_cast<char*>(out.data()), bytes)) {
-        throw IOError(detail::cat("load_npy: '", source, "' is truncated: ", bytes, " data bytes expected for shape ",
-                                  to_string(shape), ", got ", in.gcount()));
+    // A stream that cannot seek: the data arrives in chunks before the array is allocated.
+    std::string data;
+    char chunk[1 << 16];
+    while (static_cast<std::streamsize>(data.size()) < bytes) {
+        const auto want = std::min<std::streamsize>(sizeof(chunk), bytes - static_cast<std::streamsize>(data.size()));
+        in.read(chunk, want);
+        data.append(chunk, static_cast<std::size_t>(in.gcount()));
+        if (in.gcount() < want) throw truncated(static_cast<std::streamsize>(data.size()));
     }
+    xt::xarray<T> out = xt::xarray<T>::from_shape(h.shape);
+    std::memcpy(out.data(), data.data(), data.size());
     return out;
 }
 

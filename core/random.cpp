@@ -42,6 +42,7 @@ double Generator::standard_normal(std::uint64_t c) const
 template <class T>
 xt::xarray<T> Generator::uniform(const Shape& shape, T lo, T hi)
 {
+    num_elements(shape, "Generator.uniform");
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
     for (std::size_t i = 0; i < out.size(); ++i) out.flat(i) = lo + (hi - lo) * unit<T>(offset_ + i);
     offset_ += out.size();
@@ -51,6 +52,7 @@ xt::xarray<T> Generator::uniform(const Shape& shape, T lo, T hi)
 template <class T>
 xt::xarray<T> Generator::normal(const Shape& shape, T mean, T stddev)
 {
+    num_elements(shape, "Generator.normal");
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
     for (std::size_t i = 0; i < out.size(); ++i) {
         out.flat(i) = static_cast<T>(mean + stddev * standard_normal(offset_ + 2 * i));
@@ -62,6 +64,7 @@ xt::xarray<T> Generator::normal(const Shape& shape, T mean, T stddev)
 template <class T>
 xt::xarray<T> Generator::truncated_normal(const Shape& shape, T mean, T stddev)
 {
+    num_elements(shape, "Generator.truncated_normal");
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
     const std::uint64_t n = out.size();
     for (std::size_t i = 0; i < n; ++i) {
@@ -91,6 +94,7 @@ std::pair<double, double> compute_fans(const Shape& shape)
 template <class T>
 xt::xarray<T> Generator::glorot_uniform(const Shape& shape)
 {
+    num_elements(shape, "Generator.glorot_uniform");
     const auto [fan_in, fan_out] = compute_fans(shape);
     const T limit = static_cast<T>(std::sqrt(6.0 / (fan_in + fan_out)));
     return uniform<T>(shape, -limit, limit);
@@ -99,6 +103,7 @@ xt::xarray<T> Generator::glorot_uniform(const Shape& shape)
 template <class T>
 xt::xarray<T> Generator::he_uniform(const Shape& shape)
 {
+    num_elements(shape, "Generator.he_uniform");
     const T limit = static_cast<T>(std::sqrt(6.0 / compute_fans(shape).first));
     return uniform<T>(shape, -limit, limit);
 }

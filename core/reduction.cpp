@@ -1,13 +1,14 @@
 #include <xgrad/core/reduction.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace xgrad::detail {
 
 namespace {
 // Reduces one axis of a row-major array seen as (outer, dim, inner), keeping it as 1.
 template <class T, class Op>
-xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op)
+xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op, T identity)
 {
     const auto& shape = x.shape();
     std::size_t outer = 1, inner = 1;
@@ -17,6 +18,10 @@ xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op)
     auto out_shape = shape;
     out_shape[axis] = 1;
     xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
+    if (dim == 0) {  // a reduction of nothing: the identity (numpy's sum of an empty axis is 0)
+        std::fill(out.begin(), out.end(), identity);
+        return out;
+    }
     const T* src = x.data();
     T* dst = out.data();
     for (std::size_t o = 0; o < outer; ++o) {
@@ -32,11 +37,11 @@ xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op)
 }
 
 template <class T, class Op>
-xt::xarray<T> reduce_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, Op op)
+xt::xarray<T> reduce_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, Op op, T identity)
 {
     if (axes.empty()) return x;
-    xt::xarray<T> out = reduce_axis(x, axes.back(), op);
-    for (auto it = axes.rbegin() + 1; it != axes.rend(); ++it) out = reduce_axis(out, *it, op);
+    xt::xarray<T> out = reduce_axis(x, axes.back(), op, identity);
+    for (auto it = axes.rbegin() + 1; it != axes.rend(); ++it) out = reduce_axis(out, *it, op, identity);
     return out;
 }
 }  // namespace
@@ -44,14 +49,15 @@ xt::xarray<T> reduce_axes(const xt::xarray<T>& x, const std::vector<std::size_t>
 template <class T>
 xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes)
 {
-    return reduce_axes(x, axes, [](T a, T b) { return a + b; });
+    return reduce_axes(x, axes, [](T a, T b) { return a + b; }, T(0));
 }
 
 template <class T>
 xt::xarray<T> max_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes)
 {
     // NaN propagates, as in TensorFlow.
-    return reduce_axes(x, axes, [](T a, T b) { return (a != a || a > b) ? a : (b != b ? b : std::max(a, b)); });
+    return reduce_axes(x, axes, [](T a, T b) { return (a != a || a > b) ? a : (b != b ? b : std::max(a, b)); },
+                       -std::numeric_limits<T>::infinity());
 }
 
 template xt::xarray<float> sum_axes(const xt::xarray<float>&, const std::vector<std::size_t>&);

@@ -8,11 +8,12 @@
 
 namespace xgrad::detail {
 
-// Sum over `axes` (sorted, normalized); accumulates in T, axis by axis.
+// Sum over `axes` (sorted, normalized); accumulates in T, axis by axis. An
+// empty axis sums to 0.
 template <class T>
 xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes);
 
-// Maximum over `axes` (sorted, normalized).
+// Maximum over `axes` (sorted, normalized); -inf over an empty axis, as TensorFlow.
 template <class T>
 xt::xarray<T> max_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes);
 

@@ -16,11 +16,18 @@ std::string to_string(const Shape& shape)
     return out + ")";
 }
 
-std::size_t num_elements(const Shape& shape)
+std::size_t num_elements(const Shape& shape, const char* op)
 {
     std::size_t n = 1;
-    for (auto d : shape) n *= d;
-    return n;
+    bool empty = false;
+    for (std::size_t d : shape) {
+        if (d == 0) { empty = true; continue; }
+        if (__builtin_mul_overflow(n, d, &n) || n > kMaxElements) {
+            throw ShapeError(detail::cat(op, ": shape ", to_string(shape), " has too many elements (more than ",
+                                         kMaxElements, ", the most a tensor can hold)"));
+        }
+    }
+    return empty ? 0 : n;
 }
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op, const char* name_a,
@@ -39,6 +46,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op, const cha
         }
         out[i] = da == 1 ? db : da;
     }
+    num_elements(out, op);
     return out;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,18 @@ using Axes = std::vector<long>;
 // "(2, 3)"; "()" for a scalar.
 std::string to_string(const Shape& shape);
 
-// Product of the dimensions (1 for a scalar).
-std::size_t num_elements(const Shape& shape);
+// The most elements a tensor may have: its size in bytes, as float64, fits in
+// std::ptrdiff_t (xtensor's strides and iterator distances are signed).
+inline constexpr std::size_t kMaxElements = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(double);
+
+// Product of the dimensions (1 for a scalar). Throws ShapeError naming `op` and
+// the shape when the product of the non-zero dimensions (which the strides
+// are made of, as in numpy) exceeds kMaxElements, instead of wrapping around.
+std::size_t num_elements(const Shape& shape, const char* op = "num_elements");
 
 // numpy broadcasting of two shapes. Throws ShapeError naming `op` and both
-// arguments when a dimension pair is neither equal nor 1.
+// arguments when a dimension pair is neither equal nor 1, or when the result
+// has too many elements (see num_elements).
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op,
                        const char* name_a = "a", const char* name_b = "b");
 

@@ -86,6 +86,20 @@ std::string Config::get_string(const std::string& key) const
     wrong_type(key, "a string", v);
 }
 
+const Config& Config::get_dict(const std::string& key) const
+{
+    const auto& v = at(key);
+    if (auto c = std::get_if<Config>(&v.storage())) return *c;
+    wrong_type(key, "a dict", v);
+}
+
+const std::vector<ConfigValue>& Config::get_list(const std::string& key) const
+{
+    const auto& v = at(key);
+    if (auto l = std::get_if<ConfigValue::List>(&v.storage())) return *l;
+    wrong_type(key, "a list", v);
+}
+
 std::string Config::to_string() const
 {
     std::string out = "{";

@@ -35,6 +35,8 @@ public:
     std::optional<std::int64_t> get_optional_int(const std::string& key) const;
     bool get_bool(const std::string& key) const;
     std::string get_string(const std::string& key) const;
+    const Config& get_dict(const std::string& key) const;
+    const std::vector<ConfigValue>& get_list(const std::string& key) const;
 
     // Python's repr of the dict.
     std::string to_string() const;

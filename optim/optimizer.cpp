@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <limits>
 
 #include <xgrad/core/error.hpp>
 
@@ -235,6 +236,10 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
 void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars)
 {
     check_gradients(grads, vars);
+    if (raw_iterations_ == std::numeric_limits<std::int64_t>::max()) {
+        throw ValueError(detail::cat(display_name_, ".apply_gradients: the step counter raw_iterations is at its ",
+                                     "maximum, ", raw_iterations_, "; nothing was changed"));
+    }
     const float lr = learning_rate();  // a schedule's or callable's value, checked before anything changes
     check::step_learning_rate(display_name_, lr, iterations());
     step_states_.clear();  // indices: states_ may grow while building

@@ -9,9 +9,14 @@
 #include <xgrad/optim/optimizer.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <xgrad/core/atomic_file.hpp>
@@ -47,11 +52,35 @@ std::string expect_line(std::istream& in, const std::string& key, const std::str
     return line.substr(key.size() + 1);
 }
 
-std::int64_t to_int(const std::string& s, const std::string& path)
+// Strict reads of one field: the whole text must be the number, else IOError naming the field.
+std::int64_t parse_integer(const std::string& s, const std::string& field, const std::string& path)
+{
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size()) {
+        throw IOError(detail::cat("optimizer state '", path, "': field '", field, "' must be an integer in [",
+                                  std::numeric_limits<std::int64_t>::min(), ", ",
+                                  std::numeric_limits<std::int64_t>::max(), "], got '", s, "'"));
+    }
+    return v;
+}
+
+double parse_number(const std::string& s, const std::string& field, const std::string& path)
 {
     char* end = nullptr;
-    const long long v = std::strtoll(s.c_str(), &end, 10);
-    if (end == s.c_str() || *end != '\0') throw IOError(detail::cat("optimizer state '", path, "': bad number '", s, "'"));
+    const bool starts_well = !s.empty() && !std::isspace(static_cast<unsigned char>(s[0]));
+    const double v = starts_well ? std::strtod(s.c_str(), &end) : 0.0;
+    if (!starts_well || end != s.c_str() + s.size()) {
+        throw IOError(detail::cat("optimizer state '", path, "': field '", field, "' must be a number, got '", s, "'"));
+    }
+    return v;
+}
+
+// A count of entries that follow: an integer >= 0.
+std::int64_t parse_count(const std::string& s, const std::string& field, const std::string& path)
+{
+    const std::int64_t v = parse_integer(s, field, path);
+    if (v < 0) throw IOError(detail::cat("optimizer state '", path, "': field '", field, "' must be >= 0, got ", v));
     return v;
 }
 
@@ -100,19 +129,36 @@ void Optimizer::load_state(const std::string& path, const std::vector<Variable>&
         throw ValueError(detail::cat(display_name_, ".load_state: '", path, "' holds the state of a '", file_kind,
                                      "' optimizer, this optimizer is a '", kind(), "'"));
     }
-    const std::int64_t raw = to_int(expect_line(in, "raw_iterations", path), path);
-    const std::string lr = expect_line(in, "learning_rate", path);
+    // Every field is checked with the rules the constructor and the options use, before anything changes.
+    const std::string where = detail::cat(display_name_, ".load_state('", path, "')");
+    const std::int64_t raw = parse_integer(expect_line(in, "raw_iterations", path), "raw_iterations", path);
+    if (raw < 0 || raw == std::numeric_limits<std::int64_t>::max()) {
+        throw ValueError(detail::cat(where, ": field 'raw_iterations' must be in [0, ",
+                                     std::numeric_limits<std::int64_t>::max() - 1, "], got ", raw));
+    }
+    const std::string lr_text = expect_line(in, "learning_rate", path);
+    std::optional<double> lr;
+    if (lr_text != "none") {
+        lr = parse_number(lr_text, "learning_rate", path);
+        check::finite_non_negative(where, "learning_rate", *lr);
+    }
     std::vector<std::pair<std::string, float>> scalars;
-    for (std::int64_t k = to_int(expect_line(in, "scalars", path), path); k > 0; --k) {
+    for (std::int64_t k = parse_count(expect_line(in, "scalars", path), "scalars", path); k > 0; --k) {
         std::string key, value;
-        if (!(in >> key >> value) || !std::getline(in, line)) throw IOError(detail::cat("optimizer state '", path, "': truncated scalars"));
-        scalars.emplace_back(key, static_cast<float>(std::strtod(value.c_str(), nullptr)));
+        if (!(in >> key >> value) || !std::getline(in, line) || !line.empty()) {
+            throw IOError(detail::cat("optimizer state '", path, "': truncated or corrupt scalars"));
+        }
+        const auto v = static_cast<float>(parse_number(value, key, path));
+        if (!std::isfinite(v)) {
+            throw ValueError(detail::cat(where, ": scalar '", key, "' must be a finite float32 number, got ", value));
+        }
+        scalars.emplace_back(key, v);
     }
     std::map<std::string, SavedVariable> saved;
-    for (std::int64_t v = to_int(expect_line(in, "variables", path), path); v > 0; --v) {
+    for (std::int64_t v = parse_count(expect_line(in, "variables", path), "variables", path); v > 0; --v) {
         const std::string name = expect_line(in, "variable", path);
         SavedVariable& entry = saved[name];
-        for (std::int64_t s = to_int(expect_line(in, "slots", path), path); s > 0; --s) {
+        for (std::int64_t s = parse_count(expect_line(in, "slots", path), "slots", path); s > 0; --s) {
             entry.slot_names.push_back(expect_line(in, "slot", path));
             entry.slots.push_back(read_npy<float>(in, path));
         }
@@ -158,9 +204,7 @@ void Optimizer::load_state(const std::string& path, const std::vector<Variable>&
     }
     for (const auto& var : targets) state_of(var).slots = saved.at(var.name()).slots;
     raw_iterations_ = raw;
-    if (lr != "none" && std::holds_alternative<double>(options_.learning_rate)) {
-        options_.learning_rate = std::strtod(lr.c_str(), nullptr);
-    }
+    if (lr && std::holds_alternative<double>(options_.learning_rate)) options_.learning_rate = *lr;
     scalars_ = std::move(scalars);
 }
 

@@ -10,16 +10,25 @@ namespace xgrad::optim {
 namespace check {
 
 namespace {
-[[noreturn]] void fail(const std::string& optimizer, const char* option, const std::string& what, double v)
+// Throws unless `ok` holds for v and for the float32 value the update kernels
+// compute with (1e-50 > 0, but it is 0 in float32; 1e39 is finite, but inf in float32).
+template <class Ok>
+void require(const std::string& optimizer, const char* option, const std::string& what, double v, Ok ok)
 {
-    throw ValueError(detail::cat(optimizer, ": option '", option, "' must be ", what, ", got ",
-                                 python_float_repr(v)));
+    std::string note;
+    if (ok(v)) {
+        const auto f = static_cast<double>(static_cast<float>(v));
+        if (ok(f)) return;
+        note = detail::cat(" (", python_float_repr(f), " in float32, the precision the optimizer computes in)");
+    }
+    throw ValueError(detail::cat(optimizer, ": option '", option, "' must be ", what, ", got ", python_float_repr(v),
+                                 note));
 }
 }  // namespace
 
 void finite_non_negative(const std::string& optimizer, const char* option, double v)
 {
-    if (!(v >= 0.0) || std::isinf(v)) fail(optimizer, option, "a finite number >= 0", v);
+    require(optimizer, option, "a finite number >= 0", v, [](double x) { return x >= 0.0 && !std::isinf(x); });
 }
 
 void step_learning_rate(const std::string& optimizer, float lr, std::int64_t iterations)
@@ -32,19 +41,16 @@ void step_learning_rate(const std::string& optimizer, float lr, std::int64_t ite
 
 void positive(const std::string& optimizer, const char* option, double v)
 {
-    if (!(v > 0.0) || std::isinf(v)) fail(optimizer, option, "a finite number > 0", v);
+    require(optimizer, option, "a finite number > 0", v, [](double x) { return x > 0.0 && !std::isinf(x); });
 }
 
 void in_range(const std::string& optimizer, const char* option, double v, double lo, bool lo_closed, double hi,
               bool hi_closed)
 {
-    const bool ok = (lo_closed ? v >= lo : v > lo) && (hi_closed ? v <= hi : v < hi);
-    if (!ok) {
-        fail(optimizer, option,
-             detail::cat("in ", lo_closed ? "[" : "(", python_float_repr(lo), ", ", python_float_repr(hi),
-                         hi_closed ? "]" : ")"),
-             v);
-    }
+    require(optimizer, option,
+            detail::cat("in ", lo_closed ? "[" : "(", python_float_repr(lo), ", ", python_float_repr(hi),
+                        hi_closed ? "]" : ")"),
+            v, [&](double x) { return (lo_closed ? x >= lo : x > lo) && (hi_closed ? x <= hi : x < hi); });
 }
 
 void base_options(const std::string& optimizer, const BaseOptions& o)
@@ -92,10 +98,47 @@ bool ConfigReader::take(const std::string& key)
     return config_.contains(key);
 }
 
+double ConfigReader::number(const std::string& key)
+{
+    take(key);
+    return config_.get_double(key);
+}
+
 double ConfigReader::number(const std::string& key, double fallback)
 {
     return take(key) ? config_.get_double(key) : fallback;
 }
+
+std::int64_t ConfigReader::integer(const std::string& key)
+{
+    take(key);
+    return config_.get_int(key);
+}
+
+std::int64_t ConfigReader::integer(const std::string& key, std::int64_t fallback)
+{
+    return take(key) ? config_.get_int(key) : fallback;
+}
+
+std::string ConfigReader::text(const std::string& key)
+{
+    take(key);
+    return config_.get_string(key);
+}
+
+const Config& ConfigReader::dict(const std::string& key)
+{
+    take(key);
+    return config_.get_dict(key);
+}
+
+const ConfigValue::List& ConfigReader::list(const std::string& key)
+{
+    take(key);
+    return config_.get_list(key);
+}
+
+void ConfigReader::allow(const std::string& key) { take(key); }
 
 std::optional<double> ConfigReader::optional_number(const std::string& key, std::optional<double> fallback)
 {

@@ -92,6 +92,8 @@ public:
 
 // ---- validation, used by optimizer constructors --------------------------------
 // Each throws ValueError "<optimizer>: option '<option>' must be ..., got <value>".
+// The rule holds for the value and for its float32 rounding, which is what the
+// update kernels use: epsilon = 1e-50 is 0 there, learning_rate = 1e39 is inf.
 namespace check {
 void finite_non_negative(const std::string& optimizer, const char* option, double v);  // 0 <= v < inf
 void positive(const std::string& optimizer, const char* option, double v);             // 0 < v < inf
@@ -103,12 +105,22 @@ void base_options(const std::string& optimizer, const BaseOptions& o);
 void step_learning_rate(const std::string& optimizer, float lr, std::int64_t iterations);
 }  // namespace check
 
-// Reads an optimizer's options back from get_config() output; finish() throws
-// ValueError naming any key the optimizer does not recognise.
+// Reads an optimizer's (or a schedule's) options back from get_config()
+// output; finish() throws ValueError naming any key it does not recognise.
+// The reads without a fallback are of required keys: ValueError when missing;
+// every read throws ValueError naming the key when its value has another type.
 class ConfigReader {
 public:
     ConfigReader(const Config& config, std::string optimizer);
+    double number(const std::string& key);
     double number(const std::string& key, double fallback);
+    std::int64_t integer(const std::string& key);
+    std::int64_t integer(const std::string& key, std::int64_t fallback);
+    std::string text(const std::string& key);
+    const Config& dict(const std::string& key);
+    const ConfigValue::List& list(const std::string& key);
+    // A recognised key whose value is not needed.
+    void allow(const std::string& key);
     std::optional<double> optional_number(const std::string& key, std::optional<double> fallback);
     std::optional<std::int64_t> optional_integer(const std::string& key, std::optional<std::int64_t> fallback);
     bool flag(const std::string& key, bool fallback);

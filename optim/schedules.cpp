@@ -198,43 +198,73 @@ Config CosineDecay::get_config() const
 
 namespace {
 template <class Schedule>
-std::shared_ptr<LearningRateSchedule> make_step_decay(const Config& c, std::string name)
+std::shared_ptr<LearningRateSchedule> make_step_decay(ConfigReader& r, const char* cls)
 {
-    return std::make_shared<Schedule>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
-                                      c.get_double("decay_rate"), c.get_bool("staircase"), std::move(name));
+    const double initial = r.number("initial_learning_rate");
+    const std::int64_t decay_steps = r.integer("decay_steps");
+    const double decay_rate = r.number("decay_rate");
+    const bool staircase = r.flag("staircase", false);
+    return std::make_shared<Schedule>(initial, decay_steps, decay_rate, staircase, r.text("name", cls));
+}
+
+// The elements of a list-valued key, each read as a T ("boundaries[1]" names a bad one).
+template <class T>
+std::vector<T> elements(ConfigReader& r, const char* key)
+{
+    std::vector<T> out;
+    const ConfigValue::List& list = r.list(key);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string name = detail::cat(key, "[", i, "]");
+        const Config item = Config{}.set(name, list[i]);
+        if constexpr (std::is_same_v<T, double>) out.push_back(item.get_double(name));
+        else out.push_back(item.get_int(name));
+    }
+    return out;
+}
+
+// The schedule `cls` from its config, with the defaults of its constructor (Keras's cls(**config)).
+std::shared_ptr<LearningRateSchedule> make_schedule(const std::string& cls, ConfigReader& r)
+{
+    if (cls == "ExponentialDecay") return make_step_decay<ExponentialDecay>(r, "ExponentialDecay");
+    if (cls == "InverseTimeDecay") return make_step_decay<InverseTimeDecay>(r, "InverseTimeDecay");
+    if (cls == "PolynomialDecay") {
+        const double initial = r.number("initial_learning_rate");
+        const std::int64_t decay_steps = r.integer("decay_steps");
+        const double end = r.number("end_learning_rate", 0.0001);
+        const double power = r.number("power", 1.0);
+        const bool cycle = r.flag("cycle", false);
+        return std::make_shared<PolynomialDecay>(initial, decay_steps, end, power, cycle, r.text("name", "PolynomialDecay"));
+    }
+    if (cls == "CosineDecay") {
+        const double initial = r.number("initial_learning_rate");
+        const std::int64_t decay_steps = r.integer("decay_steps");
+        const double alpha = r.number("alpha", 0.0);
+        const std::string name = r.text("name", "CosineDecay");
+        const std::optional<double> warmup_target = r.optional_number("warmup_target", std::nullopt);
+        return std::make_shared<CosineDecay>(initial, decay_steps, alpha, name, warmup_target,
+                                             r.integer("warmup_steps", 0));
+    }
+    if (cls == "PiecewiseConstantDecay") {
+        auto boundaries = elements<std::int64_t>(r, "boundaries");
+        auto values = elements<double>(r, "values");
+        return std::make_shared<PiecewiseConstantDecay>(std::move(boundaries), std::move(values),
+                                                        r.text("name", "PiecewiseConstant"));
+    }
+    return nullptr;
 }
 }  // namespace
 
 std::shared_ptr<LearningRateSchedule> schedule_from_config(const Config& serialized)
 {
-    const std::string cls = serialized.get_string("class_name");
-    const Config& c = std::get<Config>(serialized.at("config").storage());
-    const auto name = [&](const char* fallback) {
-        return c.contains("name") ? c.get_string("name") : std::string(fallback);
-    };
-    if (cls == "ExponentialDecay") return make_step_decay<ExponentialDecay>(c, name("ExponentialDecay"));
-    if (cls == "InverseTimeDecay") return make_step_decay<InverseTimeDecay>(c, name("InverseTimeDecay"));
-    if (cls == "PolynomialDecay") {
-        return std::make_shared<PolynomialDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
-                                                 c.get_double("end_learning_rate"), c.get_double("power"),
-                                                 c.get_bool("cycle"), name("PolynomialDecay"));
-    }
-    if (cls == "CosineDecay") {
-        return std::make_shared<CosineDecay>(c.get_double("initial_learning_rate"), c.get_int("decay_steps"),
-                                             c.get_double("alpha"), name("CosineDecay"),
-                                             c.get_optional_double("warmup_target"), c.get_int("warmup_steps"));
-    }
-    if (cls == "PiecewiseConstantDecay") {
-        std::vector<std::int64_t> b;
-        std::vector<double> v;
-        Config item;
-        for (const auto& x : std::get<ConfigValue::List>(c.at("boundaries").storage())) {
-            b.push_back(item.set("b", x).get_int("b"));
-        }
-        for (const auto& x : std::get<ConfigValue::List>(c.at("values").storage())) {
-            v.push_back(item.set("v", x).get_double("v"));
-        }
-        return std::make_shared<PiecewiseConstantDecay>(std::move(b), std::move(v), name("PiecewiseConstant"));
+    ConfigReader outer(serialized, "schedule_from_config");
+    const std::string cls = outer.text("class_name");
+    outer.allow("module");
+    outer.allow("registered_name");
+    ConfigReader r(outer.dict("config"), cls);
+    outer.finish();
+    if (auto schedule = make_schedule(cls, r)) {
+        r.finish();
+        return schedule;
     }
     throw ValueError(detail::cat("schedule_from_config: unknown learning-rate schedule class_name '", cls,
                                  "' (known: ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, ",

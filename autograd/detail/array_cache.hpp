@@ -12,6 +12,8 @@
 #include <xtensor/xarray.hpp>
 #include <xtensor/xstrides.hpp>
 
+#include <xgrad/core/shape.hpp>
+
 namespace xgrad::detail {
 
 // Arrays of at most this many elements recycle their buffers.
@@ -50,8 +52,7 @@ private:
 template <class T>
 xt::xarray<T> new_array(const typename xt::xarray<T>::shape_type& shape)
 {
-    std::size_t n = 1;
-    for (auto d : shape) n *= d;
+    const std::size_t n = num_elements(shape, "tensor");
     ArrayCache<T>* cache = n != 0 && n <= kSmallElements ? ArrayCache<T>::get() : nullptr;
     if (!cache) return xt::xarray<T>::from_shape(shape);
     typename xt::xarray<T>::inner_strides_type strides(shape.size(), 0);

@@ -21,15 +21,28 @@ struct Arg {
     const TensorOf<T>& tensor;
 };
 
-// Throws unless every argument is defined and non-empty.
+// Throws unless every argument is defined. Ops with a numpy meaning on empty
+// tensors (elementwise ops, reduce_sum and reduce_mean, matmul, reshape and
+// broadcasting) check only this: they map empty tensors to empty tensors, or
+// to sums of nothing (0).
 template <class T>
-void check_args(const char* op, std::initializer_list<Arg<T>> args)
+void check_defined(const char* op, std::initializer_list<Arg<T>> args)
 {
     for (const auto& a : args) {
         if (!a.tensor.defined()) {
             throw ShapeError(cat(op, ": argument '", a.name,
                                  "' is an undefined tensor (an unconnected gradient?)"));
         }
+    }
+}
+
+// Throws unless every argument is defined and non-empty: for ops that have no
+// value on an empty tensor (reduce_max, softmax, gather, slice, ...).
+template <class T>
+void check_args(const char* op, std::initializer_list<Arg<T>> args)
+{
+    check_defined<T>(op, args);
+    for (const auto& a : args) {
         if (a.tensor.size() == 0) {
             throw ShapeError(cat(op, ": argument '", a.name, "' is empty (shape ",
                                  to_string(a.tensor.shape()), ")"));

@@ -15,12 +15,13 @@
 namespace xgrad {
 using detail::BackwardFn;
 using detail::check_args;
+using detail::check_defined;
 using detail::finish;
 
 template <class T>
 TensorOf<T> relu(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("relu", {{"x", x}});
+    check_defined<T>("relu", {{"x", x}});
     // x < 0 ? 0 : x, as std::max(x, 0) and TensorFlow: a NaN stays NaN (a SIMD max would turn it into 0).
     xt::xarray<T> value = xt::where(x.value() < T(0), T(0), x.value());
     return finish<T>("relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
@@ -33,7 +34,7 @@ TensorOf<T> relu(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha, Where loc)
 {
-    check_args<T>("leaky_relu", {{"x", x}});
+    check_defined<T>("leaky_relu", {{"x", x}});
     xt::xarray<T> value = xt::where(x.value() > T(0), x.value(), alpha * x.value());
     return finish<T>("leaky_relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x, alpha](const TensorOf<T>& g) {
@@ -46,7 +47,7 @@ TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha, Where loc)
 template <class T>
 TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("sigmoid", {{"x", x}});
+    check_defined<T>("sigmoid", {{"x", x}});
     xt::xarray<T> value = T(1) / (T(1) + xt::exp(-x.value()));
     return finish<T>("sigmoid", {&x}, std::move(value), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
@@ -58,7 +59,7 @@ TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> tanh(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("tanh", {{"x", x}});
+    check_defined<T>("tanh", {{"x", x}});
     return finish<T>("tanh", {&x}, xt::tanh(x.value()), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{mul(g, sub(scalar<T>(1), square(out)))};

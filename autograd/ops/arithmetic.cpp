@@ -11,7 +11,7 @@
 
 namespace xgrad {
 using detail::BackwardFn;
-using detail::check_args;
+using detail::check_defined;
 using detail::finish;
 using detail::input_shape;
 using detail::needed;
@@ -41,7 +41,7 @@ TensorOf<T> constant_scalar(T value)
 template <class T>
 TensorOf<T> add(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
-    check_args<T>("add", {{"a", a}, {"b", b}});
+    check_defined<T>("add", {{"a", a}, {"b", b}});
     return finish<T>("add", {&a, &b}, elementwise("add", detail::BinaryOp::add, a, b), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, input_shape(0)); }),
@@ -53,7 +53,7 @@ TensorOf<T> add(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 template <class T>
 TensorOf<T> sub(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
-    check_args<T>("sub", {{"a", a}, {"b", b}});
+    check_defined<T>("sub", {{"a", a}, {"b", b}});
     return finish<T>("sub", {&a, &b}, elementwise("sub", detail::BinaryOp::sub, a, b), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, input_shape(0)); }),
@@ -65,7 +65,7 @@ TensorOf<T> sub(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 template <class T>
 TensorOf<T> mul(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
-    check_args<T>("mul", {{"a", a}, {"b", b}});
+    check_defined<T>("mul", {{"a", a}, {"b", b}});
     return finish<T>("mul", {&a, &b}, elementwise("mul", detail::BinaryOp::mul, a, b), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(mul(g, b), a.shape()); }),
@@ -77,7 +77,7 @@ TensorOf<T> mul(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 template <class T>
 TensorOf<T> div(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
-    check_args<T>("div", {{"a", a}, {"b", b}});
+    check_defined<T>("div", {{"a", a}, {"b", b}});
     return finish<T>("div", {&a, &b}, elementwise("div", detail::BinaryOp::div, a, b), loc, [&](const TensorOf<T>& out) {
         return BackwardFn<T>([a, b, out](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(div(g, b), a.shape()); }),
@@ -89,7 +89,7 @@ TensorOf<T> div(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 template <class T>
 TensorOf<T> neg(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("neg", {{"x", x}});
+    check_defined<T>("neg", {{"x", x}});
     TensorOf<T> value = detail::small(x.value()) ? detail::small_map(x, [](T v) { return -v; })
                                                  : TensorOf<T>(xt::xarray<T>(-x.value()));
     return finish<T>("neg", {&x}, std::move(value), loc, [](const TensorOf<T>&) {
@@ -100,7 +100,7 @@ TensorOf<T> neg(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc)
 {
-    check_args<T>("pow", {{"x", x}});
+    check_defined<T>("pow", {{"x", x}});
     TensorOf<T> value = detail::small(x.value(), detail::kScalarOnlyElements<T>)
                             ? detail::small_map(x, [p](T v) { return std::pow(v, p); })
                             : TensorOf<T>(xt::xarray<T>(xt::pow(x.value(), p)));
@@ -115,7 +115,7 @@ TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc)
 template <class T>
 TensorOf<T> pow(const TensorOf<T>& x, const TensorOf<T>& y, Where loc)
 {
-    check_args<T>("pow", {{"x", x}, {"y", y}});
+    check_defined<T>("pow", {{"x", x}, {"y", y}});
     broadcast_shapes(x.shape(), y.shape(), "pow", "x", "y");
     return finish<T>("pow", {&x, &y}, xt::pow(x.value(), y.value()), loc,
                      [&](const TensorOf<T>& out) {
@@ -132,7 +132,7 @@ TensorOf<T> pow(const TensorOf<T>& x, const TensorOf<T>& y, Where loc)
 template <class T>
 TensorOf<T> square(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("square", {{"x", x}});
+    check_defined<T>("square", {{"x", x}});
     TensorOf<T> value = detail::small(x.value()) ? detail::small_map(x, [](T v) { return v * v; })
                                                  : TensorOf<T>(xt::xarray<T>(x.value() * x.value()));
     return finish<T>("square", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {

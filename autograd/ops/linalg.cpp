@@ -13,6 +13,7 @@ namespace xgrad {
 using detail::BackwardFn;
 using detail::cat;
 using detail::check_args;
+using detail::check_defined;
 using detail::finish;
 
 namespace {
@@ -31,9 +32,15 @@ TensorOf<T> matmul_2d(const TensorOf<T>& a, const TensorOf<T>& b, bool ta, bool 
                              " (transposed: ", yes_no(ta), ", k = ", ka, "), argument 'b' has shape ",
                              to_string(sb), " (transposed: ", yes_no(tb), ", k = ", kb, ")"));
     }
-    xt::xarray<T> out = xt::xarray<T>::from_shape({m, n});
-    detail::gemm<T>(ta, tb, m, n, ka, T(1), a.value().data(), sa[1], b.value().data(), sb[1], T(0),
-                    out.data(), n);
+    const Shape out_shape{m, n};
+    num_elements(out_shape, "matmul");
+    xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
+    if (ka == 0) {
+        out.fill(T(0));  // sums of nothing: numpy's (m, 0) @ (0, n) is zeros
+    } else if (out.size() != 0) {
+        detail::gemm<T>(ta, tb, m, n, ka, T(1), a.value().data(), sa[1], b.value().data(), sb[1], T(0),
+                        out.data(), n);
+    }
     return finish<T>("matmul", {&a, &b}, std::move(out), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b, ta, tb](const TensorOf<T>& g) {
             // C = op(A) op(B): one GEMM with flags per input, only for an input that
@@ -51,7 +58,7 @@ template <class T>
 TensorOf<T> matmul(const TensorOf<T>& a, const TensorOf<T>& b, bool transpose_a, bool transpose_b,
                    Where loc)
 {
-    check_args<T>("matmul", {{"a", a}, {"b", b}});
+    check_defined<T>("matmul", {{"a", a}, {"b", b}});
     if (b.rank() != 2) {
         throw ShapeError(cat("matmul: argument 'b' must be 2-D, got shape ", to_string(b.shape())));
     }
@@ -68,9 +75,11 @@ TensorOf<T> matmul(const TensorOf<T>& a, const TensorOf<T>& b, bool transpose_a,
                              " (k = ", a.shape().back(), ", its last axis), argument 'b' has shape ",
                              to_string(b.shape()), " (transposed: ", yes_no(transpose_b), ", k = ", kb, ")"));
     }
-    // (..., k) @ (k, n) -> (..., n): flatten the leading axes, multiply, restore them.
+    // (..., k) @ (k, n) -> (..., n): flatten the leading axes, multiply, restore them
+    // (their count is given, not inferred: with k = 0 a -1 would be ambiguous).
     const long k = static_cast<long>(a.shape().back());
-    const auto flat = matmul_2d(reshape(a, {-1, k}, loc), b, false, transpose_b, loc);
+    const auto rows = static_cast<long>(num_elements(Shape(a.shape().begin(), a.shape().end() - 1)));
+    const auto flat = matmul_2d(reshape(a, {rows, k}, loc), b, false, transpose_b, loc);
     std::vector<long> out_shape(a.shape().begin(), a.shape().end() - 1);
     out_shape.push_back(static_cast<long>(flat.shape()[1]));
     return reshape(flat, out_shape, loc);

@@ -33,6 +33,7 @@ TensorOf<T> linear(const TensorOf<T>& x, const TensorOf<T>& kernel, const Tensor
     // x (..., k) is read as a (rows, k) matrix in place; the output keeps x's leading axes.
     Shape out_shape = x.shape();
     out_shape.back() = n;
+    num_elements(out_shape, "linear");
     const std::size_t rows = x.size() / k;
     const bool relu = activation == LinearActivation::relu;
     // Anomaly mode checks the pre-activation (relu would turn a -inf into 0), then applies relu.

@@ -13,13 +13,13 @@
 
 namespace xgrad {
 using detail::BackwardFn;
-using detail::check_args;
+using detail::check_defined;
 using detail::finish;
 
 template <class T>
 TensorOf<T> sqrt(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("sqrt", {{"x", x}});
+    check_defined<T>("sqrt", {{"x", x}});
     return finish<T>("sqrt", {&x}, xt::sqrt(x.value()), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{div(g, mul(scalar<T>(2), out))};
@@ -30,7 +30,7 @@ TensorOf<T> sqrt(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> exp(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("exp", {{"x", x}});
+    check_defined<T>("exp", {{"x", x}});
     return finish<T>("exp", {&x}, xt::exp(x.value()), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{mul(g, out)}; });
     });
@@ -39,7 +39,7 @@ TensorOf<T> exp(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> log(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("log", {{"x", x}});
+    check_defined<T>("log", {{"x", x}});
     return finish<T>("log", {&x}, xt::log(x.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{div(g, x)}; });
     });
@@ -48,7 +48,7 @@ TensorOf<T> log(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> abs(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("abs", {{"x", x}});
+    check_defined<T>("abs", {{"x", x}});
     return finish<T>("abs", {&x}, xt::abs(x.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{mul(g, sign(x))}; });
     });
@@ -57,7 +57,7 @@ TensorOf<T> abs(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> erf(const TensorOf<T>& x, Where loc)
 {
-    check_args<T>("erf", {{"x", x}});
+    check_defined<T>("erf", {{"x", x}});
     return finish<T>("erf", {&x}, xt::erf(x.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
             const T two_over_sqrt_pi = T(2) / std::sqrt(std::numbers::pi_v<T>);
@@ -80,7 +80,7 @@ std::vector<TensorOf<T>> split_by_mask(const TensorOf<T>& g, const TensorOf<T>& 
 template <class T>
 TensorOf<T> maximum(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
-    check_args<T>("maximum", {{"a", a}, {"b", b}});
+    check_defined<T>("maximum", {{"a", a}, {"b", b}});
     broadcast_shapes(a.shape(), b.shape(), "maximum");
     return finish<T>("maximum", {&a, &b}, xt::maximum(a.value(), b.value()), loc,
                      [&](const TensorOf<T>&) {
@@ -93,7 +93,7 @@ TensorOf<T> maximum(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 template <class T>
 TensorOf<T> minimum(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
-    check_args<T>("minimum", {{"a", a}, {"b", b}});
+    check_defined<T>("minimum", {{"a", a}, {"b", b}});
     broadcast_shapes(a.shape(), b.shape(), "minimum");
     return finish<T>("minimum", {&a, &b}, xt::minimum(a.value(), b.value()), loc,
                      [&](const TensorOf<T>&) {
@@ -106,7 +106,7 @@ TensorOf<T> minimum(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 template <class T>
 TensorOf<T> clip(const TensorOf<T>& x, T lo, T hi, Where loc)
 {
-    check_args<T>("clip", {{"x", x}});
+    check_defined<T>("clip", {{"x", x}});
     if (!(lo <= hi)) {
         throw ValueError(detail::cat("clip: argument 'lo' (", lo, ") must not exceed argument 'hi' (", hi, ")"));
     }
@@ -121,7 +121,7 @@ TensorOf<T> clip(const TensorOf<T>& x, T lo, T hi, Where loc)
 template <class T>
 TensorOf<T> where(const TensorOf<T>& cond, const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
-    check_args<T>("where", {{"cond", cond}, {"a", a}, {"b", b}});
+    check_defined<T>("where", {{"cond", cond}, {"a", a}, {"b", b}});
     const Shape ab = broadcast_shapes(a.shape(), b.shape(), "where", "a", "b");
     broadcast_shapes(cond.shape(), ab, "where", "cond", "a and b");
     xt::xarray<T> value = xt::where(xt::not_equal(cond.value(), T(0)), a.value(), b.value());
@@ -137,7 +137,7 @@ namespace {
 template <class T>
 TensorOf<T> compare(const char* op, const TensorOf<T>& a, const TensorOf<T>& b, detail::BinaryOp kind)
 {
-    check_args<T>(op, {{"a", a}, {"b", b}});
+    check_defined<T>(op, {{"a", a}, {"b", b}});
     return detail::elementwise(op, kind, a, b);
 }
 }  // namespace
@@ -170,7 +170,7 @@ TensorOf<T> equal(const TensorOf<T>& a, const TensorOf<T>& b)
 template <class T>
 TensorOf<T> sign(const TensorOf<T>& x)
 {
-    check_args<T>("sign", {{"x", x}});
+    check_defined<T>("sign", {{"x", x}});
     return TensorOf<T>(xt::xarray<T>(xt::sign(x.value())));
 }
 

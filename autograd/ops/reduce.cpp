@@ -10,6 +10,7 @@
 namespace xgrad {
 using detail::BackwardFn;
 using detail::check_args;
+using detail::check_defined;
 using detail::finish;
 
 namespace {
@@ -33,7 +34,7 @@ std::size_t count(const Shape& shape, const std::vector<std::size_t>& axes)
 template <class T>
 TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes, bool keepdims, Where loc)
 {
-    check_args<T>("reduce_sum", {{"x", x}});
+    check_defined<T>("reduce_sum", {{"x", x}});
     const auto ax = normalize_axes(axes, x.rank(), "reduce_sum", x.shape());
     xt::xarray<T> value = detail::sum_axes(x.value(), ax);
     value.reshape(reduced_shape(x.shape(), ax, keepdims));
@@ -47,7 +48,7 @@ TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
 template <class T>
 TensorOf<T> reduce_mean(const TensorOf<T>& x, const Axes& axes, bool keepdims, Where loc)
 {
-    check_args<T>("reduce_mean", {{"x", x}});
+    check_defined<T>("reduce_mean", {{"x", x}});
     const auto ax = normalize_axes(axes, x.rank(), "reduce_mean", x.shape());
     return div(reduce_sum(x, axes, keepdims, loc), scalar<T>(static_cast<T>(count(x.shape(), ax))), loc);
 }

@@ -5,15 +5,16 @@
 
 namespace xgrad {
 
-// sum over axes;  d/dx = broadcast(g)
+// sum over axes (0 over an empty axis, as numpy);  d/dx = broadcast(g)
 template <class T>
 TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
                        Where loc = Where::current());
-// sum / count (the division happens in T, as TensorFlow does)
+// sum / count (the division happens in T, as TensorFlow does; NaN over an empty axis, as numpy)
 template <class T>
 TensorOf<T> reduce_mean(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
                         Where loc = Where::current());
-// max over axes;  d/dx = broadcast(g) shared equally among tied maxima
+// max over axes;  d/dx = broadcast(g) shared equally among tied maxima. An empty x is a
+// ShapeError (numpy: a maximum of nothing has no value).
 template <class T>
 TensorOf<T> reduce_max(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
                        Where loc = Where::current());

@@ -13,6 +13,7 @@ namespace xgrad {
 using detail::BackwardFn;
 using detail::cat;
 using detail::check_args;
+using detail::check_defined;
 using detail::finish;
 
 namespace {
@@ -83,20 +84,23 @@ TensorOf<T> scatter_add(const TensorOf<T>& g, const std::vector<std::size_t>& in
 template <class T>
 TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape, Where loc)
 {
-    check_args<T>("reshape", {{"x", x}});
+    check_defined<T>("reshape", {{"x", x}});
     Shape target;
-    std::size_t known = 1;
     long infer = -1;
     std::string requested;
     for (std::size_t i = 0; i < shape.size(); ++i) {
         requested += (i ? ", " : "") + std::to_string(shape[i]);
         if (shape[i] == -1 && infer < 0) { infer = static_cast<long>(i); target.push_back(1); continue; }
-        if (shape[i] <= 0) {
+        if (shape[i] < 0) {
             throw ShapeError(cat("reshape: argument 'shape' (", requested, "...) has an invalid dimension ",
-                                 shape[i], " (only one -1 is allowed, and no zeros)"));
+                                 shape[i], " (only one -1 is allowed)"));
         }
         target.push_back(static_cast<std::size_t>(shape[i]));
-        known *= static_cast<std::size_t>(shape[i]);
+    }
+    const std::size_t known = num_elements(target, "reshape");  // the -1 counts as 1
+    if (infer >= 0 && known == 0) {
+        throw ShapeError(cat("reshape: cannot infer the -1 of shape (", requested, ") next to a zero dimension ",
+                             "(tensor of shape ", to_string(x.shape()), ")"));
     }
     if (infer >= 0) target[static_cast<std::size_t>(infer)] = x.size() / known;
     if (num_elements(target) != x.size() || (infer >= 0 && x.size() % known != 0)) {
@@ -115,10 +119,8 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape, Where 
 template <class T>
 TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc)
 {
-    check_args<T>("broadcast_to", {{"x", x}});
-    if (num_elements(shape) == 0) {
-        throw ShapeError(cat("broadcast_to: argument 'shape' ", to_string(shape), " is empty (has a zero dimension)"));
-    }
+    check_defined<T>("broadcast_to", {{"x", x}});
+    num_elements(shape, "broadcast_to");
     if (broadcast_shapes(x.shape(), shape, "broadcast_to", "x", "shape") != shape) {
         throw ShapeError(cat("broadcast_to: cannot broadcast argument 'x' of shape ", to_string(x.shape()),
                              " to shape ", to_string(shape)));
@@ -134,7 +136,7 @@ TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc)
 template <class T>
 TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc)
 {
-    check_args<T>("sum_to", {{"x", x}});
+    check_defined<T>("sum_to", {{"x", x}});
     if (x.shape() == shape) return x;
     const Shape& xs = x.shape();
     if (shape.size() > xs.size() || broadcast_shapes(shape, xs, "sum_to", "shape", "x") != xs) {
@@ -256,7 +258,7 @@ TensorOf<T> gather(const TensorOf<T>& x, const std::vector<std::size_t>& indices
 template <class T>
 TensorOf<T> stop_gradient(const TensorOf<T>& x)
 {
-    check_args<T>("stop_gradient", {{"x", x}});
+    check_defined<T>("stop_gradient", {{"x", x}});
     return TensorOf<T>(xt::xarray<T>(x.value()));
 }
 

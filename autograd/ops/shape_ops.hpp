@@ -8,7 +8,7 @@
 
 namespace xgrad {
 
-// The same values in a new shape; one dimension may be -1 (inferred).
+// The same values in a new shape; one dimension may be -1 (inferred, unless another is 0).
 template <class T>
 TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape,
                     Where loc = Where::current());

@@ -43,17 +43,21 @@ TEST_CASE("tape: watch_accessed_variables=false watches only what watch() names"
     CHECK_FALSE(tape.watch_accessed_variables());
 }
 
-TEST_CASE("tape: watched_variables lists variables in first-use order, once each")
+TEST_CASE("tape: watched_variables lists variables in creation order (as TensorFlow), once each")
 {
     Variable a(xt::xarray<float>{1.0f}, "a"), b(xt::xarray<float>{2.0f}, "b");
     Variable64 d(xt::xarray<double>{1.0}, "d");
     GradientTape tape;
+    Variable c(xt::xarray<float>{3.0f}, "c");  // created after the tape, used first
+    auto x = c * c;
     auto y = b * a + b;
     auto z = d * d;
+    tape.watch(b);
     const auto watched = tape.watched_variables();
-    REQUIRE(watched.size() == 2);
-    CHECK(watched[0].name() == "b");
-    CHECK(watched[1].name() == "a");
+    REQUIRE(watched.size() == 3);
+    CHECK(watched[0].name() == "a");
+    CHECK(watched[1].name() == "b");
+    CHECK(watched[2].name() == "c");
     REQUIRE(tape.watched_variables<double>().size() == 1);
     CHECK(tape.watched_variables<double>()[0].name() == "d");
 }

@@ -9,6 +9,7 @@
 
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/npy.hpp>
+#include <xgrad/core/shape.hpp>
 
 using namespace xgrad;
 using Catch::Contains;
@@ -113,6 +114,72 @@ TEST_CASE("npy: missing, truncated and corrupt files raise IOError naming the fi
     expect(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000,), }", raw<float>({1})), "truncated");
     expect(npy_image(dict, raw<float>({1, 2, 3, 4, 5, 6}), 7), "version 7");
     std::remove(path.c_str());
+}
+
+TEST_CASE("npy: the header is parsed strictly")
+{
+    auto read = [](const std::string& shape, const std::string& data = "") {
+        std::stringstream in(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }", data));
+        return read_npy<float>(in, "strict.npy");
+    };
+    auto rejects = [&](const std::string& shape, const std::string& what) {
+        INFO(shape);
+        REQUIRE_THROWS_AS(read(shape, raw<float>({1, 2, 3, 4, 5, 6})), IOError);
+        REQUIRE_THROWS_WITH(read(shape, raw<float>({1, 2, 3, 4, 5, 6})), Contains("strict.npy") && Contains(what));
+    };
+    // Each of these used to load as (2, 3): \d+ found the digits and skipped the rest.
+    rejects("(-2, 3)", "dimension '-2' of 'shape' is not a non-negative integer");
+    rejects("(2.3,)", "dimension '2.3' of 'shape' is not a non-negative integer");
+    rejects("(2, 3e0)", "'3e0'");
+    rejects("(2, 'x', 3)", "'x'");
+    rejects("(2 3)", "expected ',' or ')'");
+    rejects("(6)", "must be a tuple");
+    rejects("[2, 3]", "expected '('");
+    rejects("(99999999999999999999, 1)", "dimension 99999999999999999999 of 'shape' does not fit in 64 bits");
+    // A zero dimension used to skip the size check: the strides (2^64) overflowed.
+    rejects("(0, 4294967296, 4294967296)", "implausible shape (0, 4294967296, 4294967296)");
+    rejects("(4294967296, 4294967296, 0)", "implausible shape");
+    CHECK((read("(2, 3)", raw<float>({1, 2, 3, 4, 5, 6})).shape() == Shape{2, 3}));
+    CHECK((read("(2,3,)", raw<float>({1, 2, 3, 4, 5, 6})).shape() == Shape{2, 3}));
+    CHECK((read("(0, 3)").shape() == Shape{0, 3}));
+    CHECK(read("()", raw<float>({4.5f}))() == 4.5f);
+
+    auto dict = [](const std::string& text) {
+        std::stringstream in(npy_image(text, raw<float>({1})));
+        return read_npy<float>(in, "dict.npy");
+    };
+    CHECK((dict("{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (1,)}") == xt::xarray<float>{1.0f}));
+    REQUIRE_THROWS_WITH(dict("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'shape': (1,), }"),
+                        Contains("dict.npy") && Contains("key 'shape' appears twice"));
+    REQUIRE_THROWS_WITH(dict("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'extra': 1, }"),
+                        Contains("unknown key 'extra'"));
+    REQUIRE_THROWS_WITH(dict("{'descr': '<f4', 'fortran_order': 0, 'shape': (1,), }"), Contains("True or False"));
+    REQUIRE_THROWS_WITH(dict("{'descr': '<f4', 'shape': (1,), }"), Contains("no 'fortran_order' key"));
+    REQUIRE_THROWS_WITH(dict("{'descr': '<f4', 'fortran_order': False, 'shape': (1,) } x"), Contains("after the closing"));
+}
+
+namespace {
+// A stream that cannot seek (a pipe): tellg() fails.
+class PipeBuffer : public std::streambuf {
+public:
+    explicit PipeBuffer(std::string bytes) : bytes_(std::move(bytes)) { setg(bytes_.data(), bytes_.data(), bytes_.data() + bytes_.size()); }
+
+private:
+    std::string bytes_;
+};
+}  // namespace
+
+TEST_CASE("npy: a stream that cannot seek is read without trusting the shape")
+{
+    const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
+    PipeBuffer good(npy_image(dict, raw<float>({1, 2, 3, 4})));
+    std::istream in(&good);
+    REQUIRE(in.tellg() == std::istream::pos_type(-1));
+    CHECK((read_npy<float>(in, "pipe") == xt::xarray<float>{{1, 2}, {3, 4}}));
+    // 4 GB announced, 4 bytes sent: an IOError, not a 4 GB allocation.
+    PipeBuffer lying(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000,), }", raw<float>({1})));
+    std::istream in2(&lying);
+    REQUIRE_THROWS_WITH(read_npy<float>(in2, "pipe"), Contains("truncated: 4000000000 data bytes expected") && Contains("got 4"));
 }
 
 TEST_CASE("npy: saving is atomic and reports unwritable paths")

@@ -3,9 +3,11 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 #include <xgrad/optim/adam.hpp>
 #include <xgrad/optim/factory.hpp>
+#include <xgrad/optim/nadam.hpp>
 #include <xgrad/optim/rmsprop.hpp>
 
 using namespace xgrad::optim;
@@ -129,4 +131,66 @@ TEST_CASE("state: restoring checks kind, variable names, shapes and slots")
         REQUIRE_THROWS_WITH(other.save_state(temp_path("dup.state")), Catch::Contains("two variables are named 'dense.bias'"));
     }
     std::remove(path.c_str());
+}
+
+namespace {
+// Copies the state file `from` to `to` with the line "<key> ..." replaced by "<key> <value>".
+void copy_with_field(const std::string& from, const std::string& to, const std::string& key, const std::string& value)
+{
+    std::ifstream in(from, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = bytes.find("\n" + key + " ") + 1;
+    REQUIRE(at != 0);
+    bytes.replace(at, bytes.find('\n', at) - at, key + " " + value);
+    std::ofstream(to, std::ios::binary | std::ios::trunc) << bytes;
+}
+}  // namespace
+
+TEST_CASE("state: every loaded number is checked as the options are; on error nothing changes")
+{
+    Model saved_model, m;
+    const std::string good = temp_path("fields.state"), bad = temp_path("fields_bad.state");
+    {
+        Nadam nadam(NadamOptions{}.learning_rate(0.01));
+        nadam.apply_gradients(saved_model.grads(0), saved_model.vars());
+        nadam.save_state(good);
+    }
+    Nadam other(NadamOptions{}.learning_rate(0.5));
+    other.apply_gradients(m.grads(0), m.vars());
+    const auto momentum = other.slot(m.a, "momentum");
+    auto rejects = [&](const std::string& key, const std::string& value, const std::string& what) {
+        INFO(key << " " << value);
+        copy_with_field(good, bad, key, value);
+        REQUIRE_THROWS_WITH(other.load_state(bad, m.vars()), Catch::Contains("fields_bad.state") && Catch::Contains(what));
+        CHECK(other.iterations() == 1);
+        CHECK(other.learning_rate() == 0.5f);
+        CHECK((other.slot(m.a, "momentum") == momentum));
+    };
+    // strtod/strtoll used to read the start of a field, or nothing (0), and saturate.
+    rejects("learning_rate", "zz0x1.47ae147ae147bp-7", "field 'learning_rate' must be a number, got 'zz0x1.47ae147ae147bp-7'");
+    rejects("learning_rate", "0x1p-7 junk", "field 'learning_rate' must be a number");
+    rejects("learning_rate", "-0x1p-1", "option 'learning_rate' must be a finite number >= 0, got -0.5");
+    rejects("learning_rate", "nan", "option 'learning_rate' must be a finite number >= 0, got nan");
+    rejects("learning_rate", "inf", "option 'learning_rate' must be a finite number >= 0, got inf");
+    rejects("raw_iterations", "-7", "field 'raw_iterations' must be in [0, 9223372036854775806], got -7");
+    rejects("raw_iterations", "99999999999999999999", "field 'raw_iterations' must be an integer");
+    rejects("raw_iterations", "9223372036854775807", "must be in [0, 9223372036854775806]");
+    rejects("raw_iterations", "3.5", "field 'raw_iterations' must be an integer in");
+    rejects("raw_iterations", "", "field 'raw_iterations' must be an integer");
+    rejects("scalars", "one", "field 'scalars' must be an integer");
+    rejects("scalars", "-1", "field 'scalars' must be >= 0, got -1");
+    rejects("variables", "2x", "field 'variables' must be an integer");
+    rejects("u_product", "nan", "scalar 'u_product' must be a finite float32 number, got nan");
+    rejects("u_product", "1e39", "scalar 'u_product' must be a finite float32 number, got 1e39");
+    rejects("u_product", "0x1p-1 0", "truncated or corrupt scalars");
+
+    // The largest accepted counter still allows a step; the next one is refused, not overflowed.
+    copy_with_field(good, bad, "raw_iterations", "9223372036854775806");
+    other.load_state(bad, m.vars());
+    CHECK(other.raw_iterations() == 9223372036854775806);
+    other.apply_gradients(m.grads(1), m.vars());
+    REQUIRE_THROWS_WITH(other.apply_gradients(m.grads(2), m.vars()),
+                        Catch::Contains("raw_iterations is at its maximum, 9223372036854775807"));
+    std::remove(good.c_str());
+    std::remove(bad.c_str());
 }

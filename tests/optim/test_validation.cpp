@@ -166,3 +166,66 @@ TEST_CASE("validation: a variable passed twice in one call is rejected, naming i
     sgd.apply_gradients({g, g}, {w, b});  // each once: applied once
     CHECK(w(0) == 0.0f);
 }
+
+TEST_CASE("validation: options are checked in float32, the precision the update computes in")
+{
+    // epsilon = 1e-50 is > 0 in double but 0 in float32: a zero gradient would then give 0 / 0 = NaN.
+    REQUIRE_THROWS_AS(Adam(AdamOptions{}.epsilon(1e-50)), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.epsilon(1e-50)),
+                        Contains("Adam: option 'epsilon' must be a finite number > 0, got 1e-50 (0.0 in float32"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.learning_rate(1e39)),
+                        Contains("Adam: option 'learning_rate' must be a finite number >= 0, got 1e+39 (inf in float32"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.beta_1(1.0 - 1e-10)),
+                        Contains("option 'beta_1' must be in [0.0, 1.0), got 0.9999999999 (1.0 in float32"));
+    REQUIRE_THROWS_WITH(RMSprop(RMSpropOptions{}.epsilon(1e-46)), Contains("RMSprop: option 'epsilon'") && Contains("in float32"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.clipnorm(1e-300)), Contains("option 'clipnorm'") && Contains("(0.0 in float32"));
+    REQUIRE_THROWS_WITH(Adam(AdamOptions{}.weight_decay(4e38)), Contains("option 'weight_decay'") && Contains("(inf in float32"));
+    REQUIRE_THROWS_WITH(make_optimizer("adam", Config{}.set("epsilon", 1e-50)), Contains("Adam: option 'epsilon'"));
+    REQUIRE_THROWS_WITH(ExponentialDecay(1e39, 10, 0.9), Contains("ExponentialDecay: option 'initial_learning_rate'") &&
+                                                             Contains("(inf in float32"));
+    Adam adam;
+    REQUIRE_THROWS_WITH(adam.set_learning_rate(1e39), Contains("option 'learning_rate'") && Contains("(inf in float32"));
+    CHECK(adam.learning_rate() == 0.001f);
+    // The smallest float32 values still pass: 1e-45 rounds to the subnormal 1.4e-45, not 0.
+    Adam tiny(AdamOptions{}.epsilon(1e-45).learning_rate(3e38));
+    CHECK(tiny.learning_rate() == 3e38f);
+}
+
+TEST_CASE("validation: a schedule config of the wrong type or with unknown keys names the key")
+{
+    const Config exponential = ExponentialDecay(0.1, 10, 0.9).serialize();
+    const Config piecewise = PiecewiseConstantDecay({10}, {0.1, 0.01}).serialize();
+    const auto with_config = [](Config serialized, const std::string& key, ConfigValue value) {
+        Config inner = serialized.get_dict("config");
+        inner.set(key, std::move(value));
+        return serialized.set("config", inner);
+    };
+    // These used to leak std::bad_variant_access.
+    REQUIRE_THROWS_AS(schedule_from_config(Config(exponential).set("config", 5)), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(schedule_from_config(Config(exponential).set("config", 5)),
+                        Contains("key 'config' must be a dict, got 5"));
+    REQUIRE_THROWS_WITH(make_optimizer("adam", Config{}.set("learning_rate", Config(exponential).set("config", "x"))),
+                        Contains("key 'config' must be a dict, got 'x'"));
+    REQUIRE_THROWS_AS(schedule_from_config(with_config(piecewise, "boundaries", 10)), xgrad::ValueError);
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(piecewise, "boundaries", 10)),
+                        Contains("key 'boundaries' must be a list, got 10"));
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(piecewise, "values", 0.1)), Contains("key 'values' must be a list, got 0.1"));
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(piecewise, "boundaries", ConfigValue::List{10, "x"})),
+                        Contains("key 'boundaries[1]' must be an integer, got 'x'"));
+    // Unknown keys are rejected, as for optimizers.
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(exponential, "decay_sterps", 5)),
+                        Contains("ExponentialDecay: config key(s) not recognized: 'decay_sterps'"));
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(piecewise, "boundary", ConfigValue::List{5})),
+                        Contains("PiecewiseConstantDecay: config key(s) not recognized: 'boundary'"));
+    REQUIRE_THROWS_WITH(schedule_from_config(Config(exponential).set("extra", 1)),
+                        Contains("schedule_from_config: config key(s) not recognized: 'extra'"));
+    REQUIRE_THROWS_WITH(schedule_from_config(with_config(exponential, "staircase", "yes")),
+                        Contains("key 'staircase' must be True or False, got 'yes'"));
+    // Missing optional keys take the constructor's defaults (Keras's cls(**config)).
+    const auto polynomial = schedule_from_config(
+        Config{}.set("class_name", "PolynomialDecay").set("config", Config{}.set("initial_learning_rate", 0.1).set("decay_steps", 10)));
+    CHECK(polynomial->get_config().to_string() == PolynomialDecay(0.1, 10).get_config().to_string());
+    CHECK((*polynomial)(5) == PolynomialDecay(0.1, 10)(5));
+    REQUIRE_THROWS_WITH(schedule_from_config(Config{}.set("class_name", "CosineDecay").set("config", Config{}.set("decay_steps", 10))),
+                        Contains("missing key 'initial_learning_rate'"));
+}
