@@ -52,8 +52,12 @@ run("run" "${build}/app")
 
 # The README's line for pkg-config users: the same program from the installed xgrad.pc.
 find_program(pkg_config pkg-config)
+file(GLOB pc_dir "${prefix}/lib*/pkgconfig" "${prefix}/lib/*/pkgconfig")
 if(pkg_config AND CONSUMER_CXX)
-  set(ENV{PKG_CONFIG_PATH} "${prefix}/lib/pkgconfig")
+  if(NOT pc_dir)
+    message(FATAL_ERROR "consumer test: the install has no lib/pkgconfig/xgrad.pc")
+  endif()
+  set(ENV{PKG_CONFIG_PATH} "${pc_dir}")
   execute_process(COMMAND "${pkg_config}" --cflags --libs xgrad OUTPUT_VARIABLE flags RESULT_VARIABLE rc
                   OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT rc EQUAL 0)
