@@ -5,6 +5,7 @@
 
 #include <xgrad/xgrad.hpp>
 
+#include "../examples/adabelief.hpp"
 #include "bench_common.hpp"
 #include "bench_workloads.hpp"
 
@@ -15,6 +16,8 @@ namespace {
 // PyTorch's convention (buf = mu buf + g; w -= lr buf), as torch.optim.SGD.
 // nan: xgrad's default (a step with a NaN/Inf gradient is skipped, which costs a
 // read of every gradient before the update) or Apply (no check, as Keras and torch).
+// adabelief: the user-written optimizer of examples/adabelief.hpp, compiled with
+// this file: in-tree in xgrad_bench, as a user's code in bench/consumer.
 std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& opt, double lr,
                                                  optim::NanGradientPolicy nan = optim::NanGradientPolicy::SkipStep)
 {
@@ -27,6 +30,9 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& opt, double 
                                                      .momentum(0.9)
                                                      .convention(optim::MomentumConvention::PyTorch)
                                                      .on_nan_gradient(nan));
+    }
+    if (opt == "adabelief") {
+        return std::make_unique<AdaBelief>(AdaBeliefOptions{}.learning_rate(lr).on_nan_gradient(nan));
     }
     if (opt == "gd") return std::make_unique<optim::GradientDescent>(optim::GradientDescentOptions{}.learning_rate(lr));
     throw std::invalid_argument("unknown optimizer '" + opt + "'");

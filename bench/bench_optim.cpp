@@ -45,9 +45,9 @@ void run_triad(const Options& o)
 }
 
 namespace {
-// Bytes moved per parameter by one step: Adam reads w, g, m, v and writes w, m, v;
-// momentum reads w, g, buf and writes w, buf.
-double bytes_per_param(const std::string& opt) { return opt == "adam" ? 28.0 : 20.0; }
+// Bytes moved per parameter by one step: Adam (AdaBelief) reads w, g, m, v (s) and
+// writes w, m, v (s); momentum reads w, g, buf and writes w, buf.
+double bytes_per_param(const std::string& opt) { return opt == "momentum" ? 20.0 : 28.0; }
 
 // impl=ref: a bench-local fused loop, the ceiling a library kernel should reach.
 // 64-byte aligned, as xgrad's arrays: AVX-512 loads never split a cache line.
@@ -97,13 +97,16 @@ void run_optim(const Options& o)
 {
     const std::string opt = o.get("opt", "adam");
     const std::string impl = o.get("impl", "lib");
-    if (opt != "adam" && opt != "momentum") throw std::invalid_argument("optim: opt must be adam or momentum");
+    if (opt != "adam" && opt != "momentum" && opt != "adabelief") {
+        throw std::invalid_argument("optim: opt must be adam, momentum or adabelief");
+    }
     const auto n = static_cast<std::size_t>(o.number("n", 1e7));
     const auto tensors = static_cast<std::size_t>(o.number("tensors", 1));
     const int threads = static_cast<int>(o.number("threads", 1));
     const int reps = static_cast<int>(o.number("reps", 10));
     set_threads(threads);
     double sec = 0;
+    if (impl == "ref" && opt == "adabelief") throw std::invalid_argument("optim: no impl=ref for adabelief");
     if (impl == "ref") {
         ReferenceStep step{opt, {}, {}, {}, {}};
         for (auto size : split(n, tensors)) {

@@ -16,13 +16,14 @@ struct Options {
 
 // a = b + s * c over n floats: the memory-bandwidth ceiling (STREAM triad, 12 bytes/element).
 void run_triad(const Options& o);
-// One optimizer step (adam|momentum) over n parameters split into `tensors` variables;
+// One optimizer step (adam|momentum|adabelief) over n parameters split into `tensors` variables;
 // impl=lib (the library, default settings), lib-unchecked (on_nan_gradient=apply: no
-// finiteness check, as Keras and torch) or ref (a bench-local fused loop).
+// finiteness check, as Keras and torch) or ref (a bench-local fused loop; not for
+// adabelief, the user-written optimizer of examples/adabelief.hpp).
 void run_optim(const Options& o);
 // The tutorial loop: minimise 2x^4 + 3x^3 + 2 with the tape rebuilt each iteration.
 void run_tutorial(const Options& o);
-// Median seconds of one library optimizer step (adam|momentum) over variables of `sizes`,
+// Median seconds of one library optimizer step (adam|momentum|adabelief) over variables of `sizes`,
 // with or without the check that skips a step with a non-finite gradient.
 double time_library_step(const std::string& opt, const std::vector<std::size_t>& sizes, int reps, bool check_finite);
 // Fashion-MNIST MLP training: seconds per epoch, test accuracy, peak memory.

@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """Runs xgrad (build-bench/bench/xgrad_bench) and PyTorch (bench/torch_bench.py)
 side by side, interleaved (xgrad, torch, xgrad, torch, ...), takes medians and
-writes a markdown table to bench/results/latest.md. Called by bench/compare.sh.
+writes a markdown table to bench/results/latest.md. Called by bench/compare.sh:
+  compare.py XGRAD_BENCH [CONSUMER_BENCH]
+CONSUMER_BENCH: the same bench built as a user's project (bench/consumer); the
+adabelief rows compare a user-written optimizer built there with the in-tree build.
 
 Environment: XGRAD_BENCH_REPS (interleaved repetitions, default 5),
 XGRAD_BENCH_MLP_EPOCHS (default 1), XGRAD_BENCH_MLP_REPS (default 3),
-XGRAD_BENCH_ONLY (comma list of optim,tutorial,mlp; default all). OMP_WAIT_POLICY, OMP_NUM_THREADS,
+XGRAD_BENCH_ONLY (comma list of optim,adabelief,tutorial,mlp; default all). OMP_WAIT_POLICY, OMP_NUM_THREADS,
 OPENBLAS_*: passed to both sides unchanged when set (see Server and WAIT_POLICIES).
 """
 import math
@@ -19,11 +22,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 XGRAD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "build-bench", "bench", "xgrad_bench")
+CONSUMER = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "build-bench", "consumer",
+                                                                 "xgrad_bench_consumer")
 TORCH = ["/usr/bin/python3", os.path.join(HERE, "torch_bench.py")]
 REPS = int(os.environ.get("XGRAD_BENCH_REPS", 5))
 MLP_EPOCHS = int(os.environ.get("XGRAD_BENCH_MLP_EPOCHS", 1))
 MLP_REPS = int(os.environ.get("XGRAD_BENCH_MLP_REPS", 3))
-ONLY = os.environ.get("XGRAD_BENCH_ONLY", "optim,tutorial,mlp").split(",")
+ONLY = os.environ.get("XGRAD_BENCH_ONLY", "optim,adabelief,tutorial,mlp").split(",")
 THREADS = [1, 2]
 ENV_KEYS = ["OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OPENBLAS_L2_SIZE", "GOTO_NUM_THREADS",
             "OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "MKL_NUM_THREADS", "OMP_WAIT_POLICY"]
@@ -121,6 +126,27 @@ def bench_optim(xg, tc, rows):
         rows.append(["STREAM triad a=b+s*c, 1e7 floats (C++), all rows' samples", t,
                      f"{median_of(triads[t], 'ms'):.2f} ms ({median_of(triads[t], 'gbps'):.1f} GB/s)", "", "",
                      "12 B/element; Adam counts 28 B/param (reads w,g,m,v, writes w,m,v), momentum 20 B"])
+
+
+def bench_adabelief(xg, xc, rows):
+    """A user-written optimizer (examples/adabelief.hpp) built as a consumer's code
+    (bench/consumer: the installed package, no flags of its own) against the same
+    source built in-tree (bench/CMakeLists.txt, -fno-math-errno as the library);
+    torch has no AdaBelief. Interleaved with a triad, as the optimizer rows."""
+    for tensors in [1, 100]:
+        for t in THREADS:
+            base = f"optim opt=adabelief n=1e7 tensors={tensors} threads={t} reps=10 impl=lib"
+            s = interleave({"consumer": (xc, base), "in-tree": (xg, base),
+                            "triad": (xg, f"triad n=1e7 threads={t} reps=10")}, REPS)
+            ms = {k: median_of(v, "ms") for k, v in s.items()}
+            gbps, triad = median_of(s["consumer"], "gbps"), median_of(s["triad"], "gbps")
+            rows.append([f"adabelief step (user-written, examples/adabelief.hpp), 1e7 params in {tensors} "
+                         f"tensor{'s' if tensors > 1 else ''}, built by a consumer project", t,
+                         f"{ms['consumer']:.2f} ms ({gbps:.1f} GB/s = {gbps / triad:.2f} of triad)",
+                         "n/a (no AdaBelief)", "",
+                         f"built in-tree (-fno-math-errno) {ms['in-tree']:.2f} ms: consumer / in-tree "
+                         f"{ms['consumer'] / ms['in-tree']:.2f}; triad {triad:.1f} GB/s"])
+            log(rows[-1])
 
 
 def bench_tutorial(xg, tc, rows):
@@ -230,15 +256,20 @@ def header(load):
 def main():
     rows = []
     load_start = open("/proc/loadavg").read().split()[:3]
-    xg, tc = Server([XGRAD]), Server(TORCH)
+    xg = Server([XGRAD])
+    tc = Server(TORCH) if "optim" in ONLY or "tutorial" in ONLY else None
+    xc = Server([CONSUMER]) if "adabelief" in ONLY else None
     try:
         if "optim" in ONLY:
             bench_optim(xg, tc, rows)
+        if "adabelief" in ONLY:
+            bench_adabelief(xg, xc, rows)
         if "tutorial" in ONLY:
             bench_tutorial(xg, tc, rows)
     finally:
-        xg.close()
-        tc.close()
+        for server in (xg, tc, xc):
+            if server:
+                server.close()
     if "mlp" in ONLY:
         bench_mlp(rows)
     load = " ".join(open("/proc/loadavg").read().split()[:3])

@@ -16,6 +16,13 @@ build="$XGRAD_ROOT/build-bench"
 cmake -S "$XGRAD_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DXGRAD_BUILD_BENCH=ON >/dev/null 2>&1 ||
   cmake -S "$XGRAD_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DXGRAD_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" -j "$XGRAD_JOBS" --target xgrad_bench xgrad_microbench
+# The same bench built as a user's project against the installed package (no flags
+# of its own): the "adabelief ... consumer-built" rows.
+rm -rf "$build/prefix"
+cmake --install "$build" --prefix "$build/prefix" >/dev/null
+cmake -S "$XGRAD_ROOT/bench/consumer" -B "$build/consumer" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$build/prefix" >/dev/null
+cmake --build "$build/consumer" -j "$XGRAD_JOBS"
 
 # OMP_WAIT_POLICY: compare.py gives the two long-lived processes (optimizer and
 # tutorial rows) PASSIVE and tries both policies for the MLP runs, unless set here.
@@ -25,4 +32,4 @@ for v in OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS OPENBLAS_L2_SIZE GOTO_NUM_THREAD
   echo "  $v=${!v-(unset)}"
 done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-exec /usr/bin/python3 "$XGRAD_ROOT/bench/compare.py" "$build/bench/xgrad_bench"
+exec /usr/bin/python3 "$XGRAD_ROOT/bench/compare.py" "$build/bench/xgrad_bench" "$build/consumer/xgrad_bench_consumer"
