@@ -23,6 +23,7 @@ void check_initializer(const std::string& name)
 
 xt::xarray<float> initialize(const std::string& name, const Shape& shape, Generator& gen)
 {
+    num_elements(shape, ("initializer " + name).c_str());  // a ShapeError for a shape too large to exist
     if (name == "zeros") return xt::xarray<float>(shape, 0.0f);
     if (name == "ones") return xt::xarray<float>(shape, 1.0f);
     if (name == "glorot_uniform") return gen.glorot_uniform<float>(shape);

@@ -156,3 +156,13 @@ TEST_CASE("Sequential: names, dotted parameters, weights and summary")
     m3.summary(out3);
     CHECK_THAT(out3.str(), Contains("(None, 10, 2)"));
 }
+
+TEST_CASE("Dense: a kernel too large to exist is a ShapeError naming the initializer and the shape")
+{
+    const Tensor x(xt::xarray<float>(Shape{1, 4}, 1.0f));
+    for (const char* init : {"zeros", "glorot_uniform"}) {
+        nn::Dense huge(std::size_t(1) << 62, "linear", true, init);
+        REQUIRE_THROWS_AS(huge(x), ShapeError);
+        REQUIRE_THROWS_WITH(huge(x), Contains("(4, 4611686018427387904)"));
+    }
+}
