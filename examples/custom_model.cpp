@@ -41,9 +41,9 @@ private:
 
 class Classifier : public nn::Model {
 public:
-    explicit Classifier(std::size_t units = 256)
+    Classifier(std::size_t units, double dropout)
         : Model("Classifier"), project_(add_layer(nn::Dense(units, "relu"))),
-          block_(add_layer(ResidualBlock(units, 0.2))), head_(add_layer(nn::Dense(10, "softmax")))
+          block_(add_layer(ResidualBlock(units, dropout))), head_(add_layer(nn::Dense(10, "softmax")))
     {
     }
 
@@ -73,6 +73,8 @@ int main(int argc, char** argv)
                        {{"--full", "", "all 60,000 training images, 5 epochs", ""},
                         {"--train", "N", "training images in short mode", "12000"},
                         {"--epochs", "N", "epochs in short mode", "2"},
+                        {"--units", "N", "width of the residual block", "512"},
+                        {"--dropout", "X", "the block's dropout rate", "0.2"},
                         {"--data", "DIR", "folder of the IDX files", nn::fashion_mnist_default_dir}});
     const bool full = args.flag("--full");
     const int epochs = full ? 5 : static_cast<int>(args.integer("--epochs"));
@@ -84,7 +86,7 @@ int main(int argc, char** argv)
     std::cout << "Fashion-MNIST: " << train.x.shape()[0] << " training images, " << data.test.x.shape()[0]
               << " test images, " << epochs << " epochs, batch size 32\n\n";
 
-    Classifier model;
+    Classifier model(static_cast<std::size_t>(args.integer("--units")), std::stod(args.str("--dropout")));
     model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
     const auto history = model.fit(Tensor(train.x), Tensor(train.y), {.epochs = epochs, .batch_size = 32, .seed = 7});
     model.summary();

@@ -10,7 +10,7 @@ XGRAD_PACKAGES=(
   libxtensor-dev xtl-dev libxsimd-dev libxtensor-blas-dev libopenblas-dev
   catch2 zlib1g-dev libbenchmark-dev
   dataset-fashion-mnist gnuplot-nox python3-numpy
-  nlohmann-json3-dev
+  nlohmann-json3-dev libhdf5-dev libzip-dev python3-h5py
 )
 
 xgrad_install_packages() {

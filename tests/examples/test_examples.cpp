@@ -139,9 +139,38 @@ TEST_CASE("examples: custom_optimizer trains the dense network with a user-writt
     CHECK(rows.back()[4] > 0.9);
 }
 
+TEST_CASE("examples: custom_model trains a subclassed model whose nested layers all own their weights")
+{
+    const auto run = run_example("custom_model");
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.output.find("residual_block (ResidualBlock)") != std::string::npos);
+    CHECK(run.output.find(" residual_block.dense.kernel residual_block.dense.bias residual_block.dense_1.kernel") !=
+          std::string::npos);
+    std::smatch m;
+    REQUIRE(std::regex_search(run.output, m, std::regex("test accuracy (\\S+)")));
+    CHECK(std::stod(m[1]) >= 0.80);
+    const auto rows = read_csv(example_out_dir("custom_model") + "/custom_model_curves.csv");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1][1] < rows[0][1]);
+}
+
+TEST_CASE("examples: functional_model trains a two-input graph and prints Connected to")
+{
+    const auto run = run_example("functional_model");
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.output.find("┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃") !=
+          std::string::npos);
+    CHECK(run.output.find("│ concatenate         │ (None, 256)       │          0 │ dense[0][0],      │") !=
+          std::string::npos);
+    std::smatch m;
+    REQUIRE(std::regex_search(run.output, m, std::regex("test accuracy (\\S+)")));
+    CHECK(std::stod(m[1]) >= 0.80);
+}
+
 TEST_CASE("examples: --help succeeds and bad arguments fail with a message")
 {
-    for (const char* name : {"linear_regression", "dense_network", "fashion_mnist", "convergence", "custom_optimizer"}) {
+    for (const char* name : {"linear_regression", "dense_network", "fashion_mnist", "convergence", "custom_optimizer",
+                             "custom_model", "functional_model"}) {
         INFO(name);
         const auto help = run_example(name, "--help");
         CHECK(help.exit_code == 0);
