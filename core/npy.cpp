@@ -50,8 +50,8 @@ void write_npy(std::ostream& out, const xt::xarray<T>& array)
     out.write(reinterpret_cast<const char*>(array.data()), static_cast<std::streamsize>(array.size() * sizeof(T)));
 }
 
-template <class T>
-xt::xarray<T> read_npy(std::istream& in, const std::string& source)
+namespace {
+detail::NpyHeader read_header(std::istream& in, const std::string& source)
 {
     char magic[10];
     if (!in.read(magic, 10) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
@@ -73,13 +73,17 @@ xt::xarray<T> read_npy(std::istream& in, const std::string& source)
     if (!in.read(header.data(), static_cast<std::streamsize>(header_len))) {
         throw IOError(detail::cat("load_npy: '", source, "' is truncated: header of ", header_len, " bytes expected"));
     }
-    const detail::NpyHeader h = detail::parse_npy_header(header, source);
-    if (h.descr != descr<T>()) {
-        throw IOError(detail::cat("load_npy: '", source, "' does not hold dtype ", descr<T>(), " (header: ", header, ")"));
-    }
+    detail::NpyHeader h = detail::parse_npy_header(header, source);
     if (h.fortran_order) {
         throw IOError(detail::cat("load_npy: '", source, "' is in Fortran order; only C order is supported"));
     }
+    return h;
+}
+
+// Reads the data of `h` (items of `item` bytes) into the buffer `into(bytes)` returns.
+template <class Into>
+void read_payload(std::istream& in, const detail::NpyHeader& h, std::size_t item, const std::string& source, Into&& into)
+{
     std::size_t count = 0;
     try {
         count = num_elements(h.shape, "load_npy");
@@ -88,8 +92,8 @@ xt::xarray<T> read_npy(std::istream& in, const std::string& source)
                                   e.what(), ")"));
     }
     // Never allocate more than the stream holds: a corrupt shape is an error, not bad_alloc.
-    // (count * sizeof(T) fits: num_elements caps count at PTRDIFF_MAX / sizeof(double).)
-    const auto bytes = static_cast<std::streamsize>(count * sizeof(T));
+    // (count * item fits: num_elements caps count at PTRDIFF_MAX / 8.)
+    const auto bytes = static_cast<std::streamsize>(count * item);
     const auto truncated = [&](std::streamsize got) {
         return IOError(detail::cat("load_npy: '", source, "' is truncated: ", bytes, " data bytes expected for shape ",
                                    to_string(h.shape), ", got ", got));
@@ -97,9 +101,8 @@ xt::xarray<T> read_npy(std::istream& in, const std::string& source)
     const std::optional<std::streamsize> available = remaining_bytes(in);
     if (available && *available < bytes) throw truncated(*available);
     if (available) {
-        xt::xarray<T> out = xt::xarray<T>::from_shape(h.shape);
-        if (!in.read(reinterpret_cast<char*>(out.data()), bytes)) throw truncated(in.gcount());
-        return out;
+        if (!in.read(into(static_cast<std::size_t>(bytes)), bytes)) throw truncated(in.gcount());
+        return;
     }
     // A stream that cannot seek: the data arrives in chunks before the array is allocated.
     std::string data;
@@ -110,8 +113,70 @@ xt::xarray<T> read_npy(std::istream& in, const std::string& source)
         data.append(chunk, static_cast<std::size_t>(in.gcount()));
         if (in.gcount() < want) throw truncated(static_cast<std::streamsize>(data.size()));
     }
-    xt::xarray<T> out = xt::xarray<T>::from_shape(h.shape);
-    std::memcpy(out.data(), data.data(), data.size());
+    std::memcpy(into(data.size()), data.data(), data.size());
+}
+
+// The integer dtypes labels come in: descr, size, signedness.
+struct IntegerType {
+    const char* descr;
+    std::size_t size;
+    bool is_signed;
+};
+constexpr IntegerType integer_types[] = {{"|i1", 1, true}, {"<i2", 2, true}, {"<i4", 4, true}, {"<i8", 8, true},
+                                         {"|u1", 1, false}, {"<u2", 2, false}, {"<u4", 4, false}, {"<u8", 8, false}};
+}  // namespace
+
+template <class T>
+xt::xarray<T> read_npy(std::istream& in, const std::string& source)
+{
+    const detail::NpyHeader h = read_header(in, source);
+    if (h.descr != descr<T>()) {
+        throw IOError(detail::cat("load_npy: '", source, "' does not hold dtype ", descr<T>(), " (its dtype: ", h.descr, ")"));
+    }
+    xt::xarray<T> out;
+    read_payload(in, h, sizeof(T), source, [&](std::size_t) {
+        out = xt::xarray<T>::from_shape(h.shape);
+        return reinterpret_cast<char*>(out.data());
+    });
+    return out;
+}
+
+xt::xarray<float> load_npy_labels(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IOError(detail::cat("load_npy: cannot open '", path, "' (missing file?)"));
+    const detail::NpyHeader h = read_header(in, path);
+    if (h.descr == "<f4") {
+        in.seekg(0);
+        return read_npy<float>(in, path);
+    }
+    const IntegerType* type = nullptr;
+    for (const auto& t : integer_types)
+        if (h.descr == t.descr) type = &t;
+    if (!type) throw IOError(detail::cat("load_npy: '", path, "' holds dtype ", h.descr, ", not float32 or integer labels"));
+    std::string raw;
+    read_payload(in, h, type->size, path, [&](std::size_t bytes) {
+        raw.resize(bytes);
+        return raw.data();
+    });
+    xt::xarray<float> out = xt::xarray<float>::from_shape(h.shape);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        std::int64_t v = 0;
+        if (type->is_signed) {
+            std::int64_t s = 0;
+            std::memcpy(&s, raw.data() + i * type->size, type->size);
+            const int shift = 64 - 8 * static_cast<int>(type->size);
+            v = shift ? (s << shift) >> shift : s;  // sign-extend
+        } else {
+            std::uint64_t u = 0;
+            std::memcpy(&u, raw.data() + i * type->size, type->size);
+            v = u > (std::uint64_t(1) << 24) ? (std::int64_t(1) << 25) : static_cast<std::int64_t>(u);
+        }
+        if (v > (std::int64_t(1) << 24) || v < -(std::int64_t(1) << 24)) {
+            throw IOError(detail::cat("load_npy: '", path, "' label ", i, " does not fit float32 exactly"));
+        }
+        out.data()[i] = static_cast<float>(v);
+    }
     return out;
 }
 

@@ -24,4 +24,8 @@ void save_npy(const std::string& path, const xt::xarray<T>& array);
 template <class T>
 xt::xarray<T> load_npy(const std::string& path);
 
+// Labels stored as float32 or as any integer dtype (|i1 .. <u8), as float32 values;
+// throws IOError for another dtype or a label float32 cannot hold exactly.
+xt::xarray<float> load_npy_labels(const std::string& path);
+
 }  // namespace xgrad

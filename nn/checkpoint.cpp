@@ -18,6 +18,7 @@
 
 #include <xgrad/core/atomic_file.hpp>
 #include <xgrad/core/npy.hpp>
+#include <xgrad/nn/saving/saving.hpp>
 
 namespace xgrad::nn {
 namespace {
@@ -109,8 +110,19 @@ void swap_in(const fs::path& fresh, const fs::path& target)
 }
 }  // namespace
 
+namespace {
+bool ends_with(const std::string& s, const std::string& suffix)
+{
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+void Model::save(const std::string& path) const { save_model(*this, path); }
+
 void Model::save_weights(const std::string& path) const
 {
+    if (ends_with(path, ".h5")) return save_weights_h5(*this, path);
+    if (ends_with(path, ".npz")) return save_npz(*this, path);
     if (!built()) throw ValueError(detail::cat(name(), ".save_weights: the model is not built yet (call it or fit it first)"));
     std::string target = path;
     while (target.size() > 1 && target.back() == '/') target.pop_back();
@@ -130,6 +142,8 @@ void Model::save_weights(const std::string& path) const
 
 void Model::load_weights(const std::string& path)
 {
+    if (ends_with(path, ".h5")) return load_weights_h5(*this, path);
+    if (ends_with(path, ".npz")) return load_npz(*this, path);
     if (!built()) throw ValueError(detail::cat(name(), ".load_weights: build the model first (call it once or add an Input)"));
     const auto entries = read_manifest(path);
     auto params = named_parameters();

@@ -88,6 +88,8 @@ public:
     // Every weight of the tree with its dotted path: own weights ("kernel") first,
     // then each sublayer's under its name ("block.dense_1.kernel").
     std::vector<std::pair<std::string, Variable>> named_parameters() const;
+    // This layer's own weights (not its sublayers'), in creation order, with their local names.
+    const std::vector<std::pair<std::string, Variable>>& own_weights() const { return state_->params; }
     // The weights alone, in named_parameters() order.
     std::vector<Variable> weights() const;
     std::vector<Variable> trainable_variables() const;
@@ -119,8 +121,6 @@ protected:
     // The logits when output_logits_of() is not none.
     virtual Tensor call_logits(const std::vector<Tensor>& inputs, bool training);
 
-    // This layer's own weights (not its sublayers'), in creation order.
-    const std::vector<std::pair<std::string, Variable>>& own_weights() const { return state_->params; }
     // Registers a weight called `name` (the Variable is named "<layer>/<name>").
     Variable add_weight(const std::string& name, xt::xarray<float> initial, bool trainable = true);
     // Registers a sublayer and returns a handle to it (the same layer):

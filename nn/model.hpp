@@ -71,10 +71,15 @@ public:
     // Keras's model.summary() table (with "Connected to" for a functional graph that is not a chain).
     void summary(std::ostream& out = std::cout) const;
 
-    // One .npy per weight (dotted names) plus manifest.txt in directory `path`; atomic.
+    // By the path's ending: ".weights.h5" Keras 3's weights file, ".npz" numpy's savez layout,
+    // otherwise a directory of one .npy per weight (dotted names) plus manifest.txt. Atomic.
     void save_weights(const std::string& path) const;
-    // Checks names and shapes against the manifest and files; throws IOError naming the mismatch.
+    // Checks names and shapes; throws IOError naming the mismatch (nothing changes then).
     void load_weights(const std::string& path);
+    // Writes a Keras 3 .keras archive (nn/saving/saving.hpp; load it with nn::load_model).
+    void save(const std::string& path) const;
+    // The metrics as compile() received them (names or objects).
+    const std::vector<MetricArg>& compiled_metrics() const { return metric_args_; }
 
     Shape compute_output_shape(const Shape& input_shape) const override;
     Shape compute_output_shape_multi(const std::vector<Shape>& input_shapes) const override;

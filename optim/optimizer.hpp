@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -107,6 +108,19 @@ public:
     // a different optimizer kind, a missing or extra variable name, or a slot
     // of another shape; on error nothing is changed.
     void load_state(const std::string& path, const std::vector<Variable>& vars = {});
+
+    // ---- Keras files (nn/saving) ----
+    // Keras 3's optimizer variables after iterations and the learning rate: the slots of
+    // `vars` (built now where needed), variable by variable in build() order, except
+    // velocity_hat, which Keras creates after all the others. Throws ValueError with
+    // use_ema or gradient accumulation, whose state Keras keeps elsewhere.
+    std::vector<std::pair<std::string, xt::xarray<float>>> keras_slots(const std::vector<Variable>& vars);
+    // Restores what keras_slots() lists, plus the iteration count and (for a numeric
+    // learning rate) the learning rate; checks the count and every shape first.
+    void set_keras_state(const std::vector<Variable>& vars, std::int64_t iterations,
+                         std::optional<double> learning_rate, const std::vector<xt::xarray<float>>& slots);
+    // True when the learning rate is a number (not a schedule or a callable).
+    bool has_numeric_learning_rate() const;
 
 protected:
     Optimizer(BaseOptions options, const std::string& display_name);

@@ -17,4 +17,9 @@ for example in linear_regression dense_network fashion_mnist convergence custom_
   fi
 done
 echo
+echo "=================== keras_interop ==================="
+# The Keras 3 file Keras itself wrote: evaluate, fine-tune one epoch, save as .keras and reload.
+build/examples/keras_interop --model tests/data/keras/fashion_mnist_dense_dropout.keras --epochs 1 \
+  --predict "$XGRAD_OUT/keras_interop_predictions.npy" --save "$XGRAD_OUT/keras_interop_tuned.keras"
+echo
 echo "Outputs (CSV, PNG) are in $XGRAD_OUT"

@@ -167,10 +167,36 @@ TEST_CASE("examples: functional_model trains a two-input graph and prints Connec
     CHECK(std::stod(m[1]) >= 0.80);
 }
 
+TEST_CASE("examples: keras_interop evaluates, fine-tunes and re-saves the Keras 3 file")
+{
+    const std::string out = example_out_dir("keras_interop");
+    std::filesystem::create_directories(out);
+    const auto run = run_example("keras_interop", "--model " + std::string(XGRAD_SOURCE_DIR) +
+                                                      "/tests/data/keras/fashion_mnist_dense_dropout.keras --epochs 1 "
+                                                      "--predict " + out + "/p.npy --save " + out + "/tuned.keras");
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.output.find("'name': 'adam'") != std::string::npos);
+    CHECK(run.output.find("iterations: 16500") != std::string::npos);
+    const std::regex line("^loss (\\S+) accuracy (\\S+)$");
+    std::vector<double> acc;
+    for (const auto& l : lines_of(run.output)) {
+        std::smatch m;
+        if (std::regex_match(l, m, line)) acc.push_back(std::stod(m[2]));
+    }
+    REQUIRE(acc.size() == 2);
+    CHECK(acc[0] > 0.86);  // Keras's model on the 10,000 test images
+    CHECK(acc[1] > 0.86);
+    CHECK(run.output.find("reloaded: predictions bit-identical") != std::string::npos);
+    CHECK(std::filesystem::exists(out + "/p.npy"));
+    const auto bad = run_example("keras_interop", "--model /nonexistent.keras");
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.output.find("/nonexistent.keras") != std::string::npos);
+}
+
 TEST_CASE("examples: --help succeeds and bad arguments fail with a message")
 {
     for (const char* name : {"linear_regression", "dense_network", "fashion_mnist", "convergence", "custom_optimizer",
-                             "custom_model", "functional_model"}) {
+                             "custom_model", "functional_model", "keras_interop"}) {
         INFO(name);
         const auto help = run_example(name, "--help");
         CHECK(help.exit_code == 0);
