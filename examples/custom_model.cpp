@@ -7,10 +7,9 @@
 #include <cstdio>
 #include <iostream>
 
-#include <xtensor/xview.hpp>
 #include <xgrad/xgrad.hpp>
 
-#include "example_support.hpp"
+#include "example_data.hpp"
 
 namespace {
 
@@ -56,13 +55,6 @@ private:
     nn::Dense head_;
 };
 
-nn::LabeledData first_rows(const nn::LabeledData& data, std::size_t n)
-{
-    n = std::min(n, data.x.shape()[0]);
-    return {xt::xarray<float>(xt::view(data.x, xt::range(0, n), xt::all())),
-            xt::xarray<float>(xt::view(data.y, xt::range(0, n)))};
-}
-
 }  // namespace
 
 int main(int argc, char** argv)
@@ -74,7 +66,7 @@ int main(int argc, char** argv)
                         {"--train", "N", "training images in short mode", "12000"},
                         {"--epochs", "N", "epochs in short mode", "2"},
                         {"--units", "N", "width of the residual block", "512"},
-                        {"--dropout", "X", "the block's dropout rate", "0.2"},
+                        {"--dropout", "X", "the block's dropout rate", "0.4"},
                         {"--data", "DIR", "folder of the IDX files", nn::fashion_mnist_default_dir}});
     const bool full = args.flag("--full");
     const int epochs = full ? 5 : static_cast<int>(args.integer("--epochs"));
@@ -82,7 +74,7 @@ int main(int argc, char** argv)
     xgrad::set_seed(7);
 
     const auto data = nn::load_fashion_mnist(args.str("--data"));
-    const auto train = full ? data.train : first_rows(data.train, static_cast<std::size_t>(args.integer("--train")));
+    const auto train = full ? data.train : example::first_rows(data.train, static_cast<std::size_t>(args.integer("--train")));
     std::cout << "Fashion-MNIST: " << train.x.shape()[0] << " training images, " << data.test.x.shape()[0]
               << " test images, " << epochs << " epochs, batch size 32\n\n";
 
@@ -96,15 +88,6 @@ int main(int argc, char** argv)
     const auto test = model.evaluate(Tensor(data.test.x), Tensor(data.test.y), {.batch_size = 256, .verbose = 0});
     std::printf("\ntest accuracy %.4f (loss %.4f)\n", test.at("accuracy"), test.at("loss"));
 
-    std::vector<std::vector<double>> rows;
-    for (int e = 0; e < epochs; ++e)
-        rows.push_back({double(e + 1), history.history.at("loss")[e], history.history.at("accuracy")[e]});
-    const auto csv = example::write_csv(out + "/custom_model_curves.csv", "epoch,loss,accuracy", rows);
-    std::cout << "training curves: " << csv << "\n";
-    example::plot_png(out + "/custom_model_curves.png",
-                      "set multiplot layout 1,2 title 'Subclassed model (residual block), Fashion-MNIST'\n"
-                      "set xlabel 'epoch'\nset xtics 1\nset key off\n"
-                      "set title 'loss'\nplot '" + csv + "' using 1:2 with linespoints\n"
-                      "set title 'accuracy'\nplot '" + csv + "' using 1:3 with linespoints\nunset multiplot\n");
+    example::write_fit_curves(out, "custom_model", "Subclassed model (residual block), Fashion-MNIST", history);
     return 0;
 }

@@ -12,7 +12,7 @@
 #include <xtensor/xview.hpp>
 #include <xgrad/xgrad.hpp>
 
-#include "example_support.hpp"
+#include "example_data.hpp"
 
 namespace {
 
@@ -24,13 +24,6 @@ nn::Sequential make_model()
     nn::Sequential model({nn::Input({784}), nn::Dense(128, "relu"), nn::Dense(10, "softmax")});
     model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
     return model;
-}
-
-nn::LabeledData first_rows(const nn::LabeledData& data, std::size_t n)
-{
-    n = std::min(n, data.x.shape()[0]);
-    return {xt::xarray<float>(xt::view(data.x, xt::range(0, n), xt::all())),
-            xt::xarray<float>(xt::view(data.y, xt::range(0, n)))};
 }
 
 struct EpochLog {
@@ -85,7 +78,7 @@ int main(int argc, char** argv)
     xgrad::set_seed(1);
 
     const auto data = nn::load_fashion_mnist(args.str("--data"));
-    const auto train = full ? data.train : first_rows(data.train, static_cast<std::size_t>(args.integer("--train")));
+    const auto train = full ? data.train : example::first_rows(data.train, static_cast<std::size_t>(args.integer("--train")));
     const Tensor x_test(data.test.x), y_test(data.test.y);
     std::cout << "Fashion-MNIST: " << train.x.shape()[0] << " training images, " << data.test.x.shape()[0]
               << " test images, " << epochs << " epochs, batch size " << batch << "\n\n";

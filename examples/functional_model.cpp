@@ -7,10 +7,9 @@
 #include <cstdio>
 #include <iostream>
 
-#include <xtensor/xview.hpp>
 #include <xgrad/xgrad.hpp>
 
-#include "example_support.hpp"
+#include "example_data.hpp"
 
 namespace {
 
@@ -67,15 +66,6 @@ int main(int argc, char** argv)
     const auto test = model.evaluate({top_test, bottom_test}, Tensor(data.test.y), {.batch_size = 256, .verbose = 0});
     std::printf("\ntest accuracy %.4f (loss %.4f)\n", test.at("accuracy"), test.at("loss"));
 
-    std::vector<std::vector<double>> rows;
-    for (int e = 0; e < epochs; ++e)
-        rows.push_back({double(e + 1), history.history.at("loss")[e], history.history.at("accuracy")[e]});
-    const auto csv = example::write_csv(out + "/functional_model_curves.csv", "epoch,loss,accuracy", rows);
-    std::cout << "training curves: " << csv << "\n";
-    example::plot_png(out + "/functional_model_curves.png",
-                      "set multiplot layout 1,2 title 'Two-input functional model, Fashion-MNIST'\n"
-                      "set xlabel 'epoch'\nset xtics 1\nset key off\n"
-                      "set title 'loss'\nplot '" + csv + "' using 1:2 with linespoints\n"
-                      "set title 'accuracy'\nplot '" + csv + "' using 1:3 with linespoints\nunset multiplot\n");
+    example::write_fit_curves(out, "functional_model", "Two-input functional model, Fashion-MNIST", history);
     return 0;
 }

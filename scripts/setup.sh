@@ -11,6 +11,7 @@ XGRAD_PACKAGES=(
   catch2 zlib1g-dev libbenchmark-dev
   dataset-fashion-mnist gnuplot-nox python3-numpy
   nlohmann-json3-dev libhdf5-dev libzip-dev python3-h5py
+  libopenmpi-dev openmpi-bin
 )
 
 xgrad_install_packages() {
