@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include <xgrad/core/communicator.hpp>
 #include <xgrad/nn/model.hpp>
 
 namespace xgrad::nn {
@@ -85,6 +86,7 @@ CSVLogger::CSVLogger(std::string filename, char separator, bool append)
 void CSVLogger::on_train_begin(const Logs&)
 {
     out_.close();
+    if (!distributed::is_writer()) return;  // data parallelism: rank 0 writes the file
     // As Keras: appending to a file that already has a first line adds no second header.
     std::string first_line;
     if (append_) {
@@ -99,6 +101,7 @@ void CSVLogger::on_train_begin(const Logs&)
 
 void CSVLogger::on_epoch_end(int epoch, Logs& logs)
 {
+    if (!distributed::is_writer()) return;
     if (keys_.empty()) {
         for (const auto& [k, v] : logs) keys_.push_back(k);
         if (write_header_) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <xgrad/core/atomic_file.hpp>
+#include <xgrad/core/communicator.hpp>
 #include <xgrad/core/npy.hpp>
 #include <xgrad/nn/saving/saving.hpp>
 
@@ -117,10 +118,15 @@ bool ends_with(const std::string& s, const std::string& suffix)
 }
 }  // namespace
 
-void Model::save(const std::string& path) const { save_model(*this, path); }
+// Under data parallelism only rank 0 writes files: the other ranks hold the same weights.
+void Model::save(const std::string& path) const
+{
+    if (distributed::is_writer()) save_model(*this, path);
+}
 
 void Model::save_weights(const std::string& path) const
 {
+    if (!distributed::is_writer()) return;
     if (ends_with(path, ".h5")) return save_weights_h5(*this, path);
     if (ends_with(path, ".npz")) return save_npz(*this, path);
     if (!built()) throw ValueError(detail::cat(name(), ".save_weights: the model is not built yet (call it or fit it first)"));

@@ -21,6 +21,9 @@ public:
     virtual void update_state(const Tensor& y_true, const Tensor& y_pred) = 0;
     double result() const { return count_ > 0 ? total_ / count_ : 0.0; }
     void reset_state() { total_ = 0.0; count_ = 0.0; }
+    // The accumulated sums behind result() = total / count (summed across ranks under data parallelism).
+    double total() const { return total_; }
+    double count() const { return count_; }
     const std::string& name() const { return name_; }
 
 protected:

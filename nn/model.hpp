@@ -73,6 +73,7 @@ public:
 
     // By the path's ending: ".weights.h5" Keras 3's weights file, ".npz" numpy's savez layout,
     // otherwise a directory of one .npy per weight (dotted names) plus manifest.txt. Atomic.
+    // Under data parallelism (xgrad::distributed) only rank 0 writes; save() likewise.
     void save_weights(const std::string& path) const;
     // Checks names and shapes; throws IOError naming the mismatch (nothing changes then).
     void load_weights(const std::string& path);
@@ -122,6 +123,8 @@ private:
     void resolve_metrics(const Shape& output_shape);
     void check_xy(const char* what, const std::vector<Tensor>& x, const Tensor& y);
     void train_step(const std::vector<Tensor>& x, const Tensor& y);
+    History fit_loop(const std::vector<Tensor>& x, const Tensor& y,
+                     const std::optional<std::pair<std::vector<Tensor>, Tensor>>& val, const FitOptions& options);
     void test_step(const std::vector<Tensor>& x, const Tensor& y);
     void track(const StepOutput& step, const Tensor& y, std::size_t batch);
     Logs current_logs() const;

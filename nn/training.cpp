@@ -13,6 +13,8 @@
 #include <cstring>
 
 #include <xgrad/autograd/gradient_tape.hpp>
+#include <xgrad/core/communicator.hpp>
+#include <xgrad/optim/distributed.hpp>
 #include <xgrad/autograd/ops.hpp>
 #include <xgrad/nn/data/batches.hpp>
 #include <xgrad/nn/layers/dropout.hpp>
@@ -138,9 +140,18 @@ void Model::reset_metrics()
 
 Logs Model::current_logs() const
 {
+    // Under data parallelism each metric's sums are added over the ranks: the same logs everywhere.
+    std::vector<double> sums{loss_tracker_.total(), loss_tracker_.count()};
+    for (const auto& m : metrics_) {
+        sums.push_back(m->total());
+        sums.push_back(m->count());
+    }
+    if (distributed::active()) distributed::world().allreduce_sum(sums.data(), sums.size());
+    const auto ratio = [&](std::size_t i) { return sums[i + 1] > 0 ? sums[i] / sums[i + 1] : 0.0; };
     Logs logs;
-    logs["loss"] = loss_tracker_.result();
-    for (const auto& m : metrics_) logs[m->name()] = m->result();
+    logs["loss"] = distributed::active() ? ratio(0) : loss_tracker_.result();
+    for (std::size_t k = 0; k < metrics_.size(); ++k)
+        logs[metrics_[k]->name()] = distributed::active() ? ratio(2 + 2 * k) : metrics_[k]->result();
     return logs;
 }
 
@@ -155,6 +166,13 @@ void Model::track(const StepOutput& step, const Tensor& y, std::size_t batch)
 void Model::train_step(const std::vector<Tensor>& x, const Tensor& y)
 {
     StepSeed seed(step_seed_, steps_++);
+    if (x[0].shape()[0] == 0) {
+        // A rank whose share of the last global batch is empty still takes part in the step's reduction.
+        std::vector<Tensor> zeros;
+        for (const auto& v : trainable_variables()) zeros.push_back(xgrad::zeros<float>(v.shape()));
+        optimizer_->apply_gradients(zeros, trainable_variables());
+        return;
+    }
     GradientTape tape;
     const StepOutput step = forward_loss(x, y, true);
     // After the forward pass: a subclassed model creates its weights in its first call.
@@ -225,12 +243,32 @@ History Model::fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptio
         y_train = rows(y, 0, split_at);
         val = std::make_pair(rows(x, split_at, n), rows(y, split_at, n));
     }
-    const std::uint64_t seed = options.seed ? *options.seed : global_generator().next_u64();
-    BatchIterator batches(x_train[0], y_train, options.batch_size, options.shuffle, seed);
+    return distributed::abort_on_error([&] { return fit_loop(x_train, y_train, val, options); });
+}
+
+History Model::fit_loop(const std::vector<Tensor>& x_train, const Tensor& y_train,
+                        const std::optional<std::pair<std::vector<Tensor>, Tensor>>& val, const FitOptions& options)
+{
+    auto& comm = distributed::world();
+    const auto ranks = static_cast<std::size_t>(comm.size()), rank = static_cast<std::size_t>(comm.rank());
+    std::uint64_t seed = options.seed ? *options.seed : global_generator().next_u64();
+    // Data parallelism: rank 0's seed and weights on every rank, and the optimizer's reduce stage.
+    std::shared_ptr<optim::AverageAcrossRanks> average;
+    const auto previous_reducer = optimizer_->gradient_reducer();
+    if (ranks > 1) {
+        double halves[2] = {double(seed >> 32), double(seed & 0xffffffffULL)};
+        comm.broadcast(halves, 2, 0);
+        seed = (static_cast<std::uint64_t>(halves[0]) << 32) | static_cast<std::uint64_t>(halves[1]);
+        optim::broadcast_variables(weights());
+        average = std::make_shared<optim::AverageAcrossRanks>();
+        optimizer_->set_gradient_reducer(average);
+    }
+    // Each global batch holds batch_size rows per rank; this rank takes its contiguous share.
+    BatchIterator batches(x_train[0], y_train, options.batch_size * ranks, options.shuffle, seed);
     // Resuming at initial_epoch uses that epoch's order, as a run that never stopped would.
     for (int e = 0; e < options.initial_epoch; ++e) batches.next_epoch();
     step_seed_ = mix_seed(seed, dropout_stream);
-    const int verbose = resolve_verbose(options.verbose);
+    const int verbose = distributed::is_writer() ? resolve_verbose(options.verbose) : 0;
 
     auto history = std::make_shared<History>();
     std::vector<CallbackPtr> callbacks = options.callbacks;
@@ -248,8 +286,15 @@ History Model::fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptio
             for (auto& cb : callbacks) cb->on_train_batch_begin(static_cast<int>(b), {});
             std::vector<Tensor> xb;
             for (const auto& xi : x_train) xb.push_back(batches.rows_of(xi, b));
+            Tensor yb = batches.rows_of(y_train, b);
+            if (ranks > 1) {
+                const std::size_t n = yb.shape()[0], begin = n * rank / ranks, end = n * (rank + 1) / ranks;
+                xb = rows(xb, begin, end);
+                yb = rows(yb, begin, end);
+                average->set_local_weight(static_cast<float>(end - begin));
+            }
             steps_ = static_cast<std::uint64_t>(epoch) * batches.size() + b;
-            train_step(xb, batches.rows_of(y_train, b));
+            train_step(xb, yb);
             steps = b + 1;
             const Logs logs = current_logs();
             if (verbose == 1) bar.update(steps, logs);
@@ -267,6 +312,7 @@ History Model::fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptio
     }
     // With use_ema, the weights become their moving averages (Keras's fit ends so).
     optimizer_->finalize_variable_values(trainable_variables());
+    if (ranks > 1) optimizer_->set_gradient_reducer(previous_reducer);
     for (auto& cb : callbacks) cb->on_train_end({});
     return *history;
 }

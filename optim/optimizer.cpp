@@ -181,13 +181,13 @@ void Optimizer::check_gradients(const std::vector<Tensor>& grads, const std::vec
     }
 }
 
-const float* Optimizer::effective_gradient(VariableState& s, const Tensor& grad, bool update)
+const float* Optimizer::effective_gradient(VariableState& s, const Tensor& grad, bool update, bool reduced)
 {
     const float* src = grad.value().data();
     const std::size_t n = grad.size();
     const auto& o = options_;
     const bool clip = o.clipnorm || o.clipvalue || o.global_clipnorm;
-    if (!o.loss_scale_factor && !o.gradient_accumulation_steps && !clip) return src;
+    if (!o.loss_scale_factor && !o.gradient_accumulation_steps && !clip && !reduced) return src;
     s.scratch.resize(n);
     float* dst = s.scratch.data();
     if (o.loss_scale_factor) {
@@ -196,31 +196,84 @@ const float* Optimizer::effective_gradient(VariableState& s, const Tensor& grad,
         src = dst;
     }
     if (o.gradient_accumulation_steps) {
-        float* acc = s.slots[static_cast<std::size_t>(
-            std::find(s.slot_names.begin(), s.slot_names.end(), kAccumulator) - s.slot_names.begin())].data();
+        float* acc = accumulator(s);
         if (!update) {
             elementwise(n, [&](std::ptrdiff_t i) { acc[i] = src[i] + acc[i]; });
             return nullptr;
         }
         const float steps = static_cast<float>(*o.gradient_accumulation_steps);
+        // With a reducer the accumulator is cleared only once the reduced step is known to be finite.
         elementwise(n, [&](std::ptrdiff_t i) {
             dst[i] = (src[i] + acc[i]) / steps;
-            acc[i] = 0.0f;
+            if (!reduced) acc[i] = 0.0f;
         });
         src = dst;
     }
     if (src != dst) std::copy(src, src + n, dst);
-    if (o.clipnorm) {
-        const float c = static_cast<float>(*o.clipnorm);
-        const float norm = std::sqrt(sum_of_squares(dst, n));
-        const float denom = std::max(norm, c);
-        elementwise(n, [&](std::ptrdiff_t i) { dst[i] = (dst[i] * c) / denom; });
-    } else if (o.clipvalue) {
-        const float v = static_cast<float>(*o.clipvalue);
-        elementwise(n, [&](std::ptrdiff_t i) { dst[i] = std::min(std::max(dst[i], -v), v); });
-    }
+    if (!reduced) clip_gradient(dst, n);
     return dst;
 }
+
+float* Optimizer::accumulator(VariableState& s)
+{
+    return s.slots[static_cast<std::size_t>(
+        std::find(s.slot_names.begin(), s.slot_names.end(), kAccumulator) - s.slot_names.begin())].data();
+}
+
+void Optimizer::clip_gradient(float* g, std::size_t n) const
+{
+    const auto& o = options_;
+    if (o.clipnorm) {
+        const float c = static_cast<float>(*o.clipnorm);
+        const float norm = std::sqrt(sum_of_squares(g, n));
+        const float denom = std::max(norm, c);
+        elementwise(n, [&](std::ptrdiff_t i) { g[i] = (g[i] * c) / denom; });
+    } else if (o.clipvalue) {
+        const float v = static_cast<float>(*o.clipvalue);
+        elementwise(n, [&](std::ptrdiff_t i) { g[i] = std::min(std::max(g[i], -v), v); });
+    }
+}
+
+// The reduce stage: every effective gradient in one reducer call, then the
+// finiteness check on the reduced values (the same on every rank, so every rank
+// decides alike), then the accumulators are cleared and the gradients clipped.
+bool Optimizer::reduce_gradients(const std::vector<Variable>& vars, bool check_finite)
+{
+    std::vector<float*> buffers;
+    std::vector<std::size_t> sizes;
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        if (!step_gradients_[i]) continue;
+        buffers.push_back(states_[step_states_[i]].scratch.data());
+        sizes.push_back(vars[i].size());
+    }
+    reducer_->reduce(buffers, sizes);
+    if (check_finite) {
+        for (std::size_t b = 0; b < buffers.size(); ++b) {
+            if (std::all_of(buffers[b], buffers[b] + sizes[b], [](float v) { return std::isfinite(v); })) continue;
+            std::vector<Tensor> reduced;
+            std::vector<Variable> reduced_vars;
+            for (std::size_t i = 0, k = 0; i < vars.size(); ++i) {
+                if (!step_gradients_[i]) continue;
+                xt::xarray<float> copy = xt::xarray<float>::from_shape(vars[i].shape());
+                std::copy(buffers[k], buffers[k] + sizes[k], copy.data());
+                reduced.emplace_back(std::move(copy));
+                reduced_vars.push_back(vars[i]);
+                ++k;
+            }
+            if (!report_non_finite(reduced, reduced_vars)) return false;
+            break;
+        }
+    }
+    for (std::size_t i = 0, k = 0; i < vars.size(); ++i) {
+        if (!step_gradients_[i]) continue;
+        if (options_.gradient_accumulation_steps) std::fill_n(accumulator(states_[step_states_[i]]), sizes[k], 0.0f);
+        clip_gradient(buffers[k], sizes[k]);
+        ++k;
+    }
+    return true;
+}
+
+void Optimizer::set_gradient_reducer(std::shared_ptr<GradientReducer> reducer) { reducer_ = std::move(reducer); }
 
 void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& grads_and_vars)
 {
@@ -247,22 +300,25 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
     auto state = [&](std::size_t i) -> VariableState& { return states_[step_states_[i]]; };
     const auto& o = options_;
     const bool check_finite = o.on_nan_gradient != NanGradientPolicy::Apply;
+    // Reduced (averaged across ranks): the check runs on the reduced gradients instead.
+    const bool reduce = reducer_ && reducer_->active();
     // With the raw gradients as the effective ones (nothing to compute before the
     // update) and an elementwise update rule, the finiteness check runs inside the
     // update's parallel region, on the elements each thread then updates.
     const bool raw = !o.loss_scale_factor && !o.gradient_accumulation_steps && !o.clipnorm && !o.clipvalue &&
-                     !o.global_clipnorm;
+                     !o.global_clipnorm && !reduce;
     // Small steps (the tutorial's scalar) stay on the plain serial path: no region to set up.
     const bool team = update_step_is_elementwise() && defined_elements(grads) >= kParallelUpdateThreshold;
-    if (check_finite && !(raw && team) && !gradients_finite(grads, vars)) return;
+    if (check_finite && !reduce && !(raw && team) && !gradients_finite(grads, vars)) return;
 
     const bool update = !o.gradient_accumulation_steps || (raw_iterations_ + 1) % *o.gradient_accumulation_steps == 0;
     const StepInfo step{lr, iterations()};
     auto& effective = step_gradients_;
     effective.assign(vars.size(), nullptr);
     for (std::size_t i = 0; i < vars.size(); ++i) {
-        if (grads[i].defined()) effective[i] = effective_gradient(state(i), grads[i], update);
+        if (grads[i].defined()) effective[i] = effective_gradient(state(i), grads[i], update, reduce);
     }
+    if (update && reduce && !reduce_gradients(vars, check_finite)) return;
     if (update) {
         if (o.global_clipnorm) {
             float total = 0.0f;  // float32, variable by variable in argument order

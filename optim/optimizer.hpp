@@ -13,6 +13,8 @@
 //   g /= loss_scale_factor
 //   with accumulation (N steps): acc += g; unless (raw_iterations + 1) % N == 0 stop here,
 //       else g = acc / N, acc = 0                 (iterations() = raw_iterations / N)
+//   with a gradient reducer: every g reduced in one call (e.g. averaged over MPI ranks)
+//   a non-finite g: the step is skipped (on_nan_gradient)
 //   clip g (clipnorm | clipvalue | global_clipnorm)
 //   w -= w * weight_decay * lr                   (unless excluded)
 //   update_step(w, g, slots, lr, t = iterations() + 1)
@@ -37,6 +39,17 @@
 #include <xgrad/optim/options.hpp>
 
 namespace xgrad::optim {
+
+// A stage between accumulation and clipping that rewrites the gradients of a step in
+// place, all at once (xgrad::optim::AverageAcrossRanks averages them over MPI ranks).
+class GradientReducer {
+public:
+    virtual ~GradientReducer() = default;
+    // False: the stage is skipped (a single process), leaving the step bit for bit as without it.
+    virtual bool active() const = 0;
+    // grads[i] holds sizes[i] floats: the effective gradient of the i-th variable with one.
+    virtual void reduce(const std::vector<float*>& grads, const std::vector<std::size_t>& sizes) = 0;
+};
 
 // What update_step() knows about the current step.
 struct StepInfo {
@@ -109,6 +122,12 @@ public:
     // of another shape; on error nothing is changed.
     void load_state(const std::string& path, const std::vector<Variable>& vars = {});
 
+    // The reduce stage (data parallelism): with a reducer, every real step's gradients,
+    // after loss scaling and accumulation and before the finiteness check, clipping,
+    // weight decay and the update, go through reducer->reduce in one call.
+    void set_gradient_reducer(std::shared_ptr<GradientReducer> reducer);
+    const std::shared_ptr<GradientReducer>& gradient_reducer() const { return reducer_; }
+
     // ---- Keras files (nn/saving) ----
     // Keras 3's optimizer variables after iterations and the learning rate: the slots of
     // `vars` (built now where needed), variable by variable in build() order, except
@@ -154,7 +173,10 @@ private:
     };
     VariableState& state_of(const Variable& var);
     VariableState& ensure_built(const Variable& var);
-    const float* effective_gradient(VariableState& s, const Tensor& g, bool update_step);
+    const float* effective_gradient(VariableState& s, const Tensor& g, bool update_step, bool reduced);
+    static float* accumulator(VariableState& s);
+    void clip_gradient(float* g, std::size_t n) const;
+    bool reduce_gradients(const std::vector<Variable>& vars, bool check_finite);
     bool uses_weight_decay(VariableState& s);
     void check_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
     bool gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const;
@@ -174,6 +196,7 @@ private:
     std::vector<std::uint64_t> excluded_ids_;
     std::vector<std::string> excluded_names_;
     std::vector<std::string> warned_missing_;
+    std::shared_ptr<GradientReducer> reducer_;
     // Per-call scratch of apply_gradients, kept to avoid allocating every step.
     std::vector<std::size_t> step_states_;
     std::vector<std::uint64_t> step_ids_;  // sorted variable ids, to reject duplicates
