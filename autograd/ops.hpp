@@ -5,6 +5,7 @@
 #include <xgrad/autograd/ops/activations.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
 #include <xgrad/autograd/ops/clipping.hpp>
+#include <xgrad/autograd/ops/conv.hpp>
 #include <xgrad/autograd/ops/linalg.hpp>
 #include <xgrad/autograd/ops/linear.hpp>
 #include <xgrad/autograd/ops/math.hpp>

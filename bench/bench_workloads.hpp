@@ -31,4 +31,9 @@ void run_mlp(const Options& o);
 // Writes the MLP's initial weights and fit's per-epoch permutations into dir= (for torch_bench.py).
 void run_mlp_init(const Options& o);
 
+// Forward + backward of one of the convnet's Conv2D layers (layer=1|2): ms, peak memory.
+void run_conv(const Options& o);
+// One epoch of examples/cnn_fashion_mnist.cpp's convnet: seconds per epoch, test accuracy, peak memory.
+void run_cnn(const Options& o);
+
 }  // namespace xgrad::bench

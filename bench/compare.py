@@ -8,7 +8,8 @@ adabelief rows compare a user-written optimizer built there with the in-tree bui
 
 Environment: XGRAD_BENCH_REPS (interleaved repetitions, default 5),
 XGRAD_BENCH_MLP_EPOCHS (default 1), XGRAD_BENCH_MLP_REPS (default 3),
-XGRAD_BENCH_ONLY (comma list of optim,adabelief,tutorial,mlp; default all). OMP_WAIT_POLICY, OMP_NUM_THREADS,
+XGRAD_BENCH_ONLY (comma list of optim,adabelief,tutorial,mlp,conv,cnn; default all),
+XGRAD_BENCH_CONV_REPS (processes per conv/cnn configuration, default 3). OMP_WAIT_POLICY, OMP_NUM_THREADS,
 OPENBLAS_*: passed to both sides unchanged when set (see Server and WAIT_POLICIES).
 """
 import math
@@ -28,7 +29,8 @@ TORCH = ["/usr/bin/python3", os.path.join(HERE, "torch_bench.py")]
 REPS = int(os.environ.get("XGRAD_BENCH_REPS", 5))
 MLP_EPOCHS = int(os.environ.get("XGRAD_BENCH_MLP_EPOCHS", 1))
 MLP_REPS = int(os.environ.get("XGRAD_BENCH_MLP_REPS", 3))
-ONLY = os.environ.get("XGRAD_BENCH_ONLY", "optim,adabelief,tutorial,mlp").split(",")
+ONLY = os.environ.get("XGRAD_BENCH_ONLY", "optim,adabelief,tutorial,mlp,conv,cnn").split(",")
+CONV_REPS = int(os.environ.get("XGRAD_BENCH_CONV_REPS", 3))
 THREADS = [1, 2]
 ENV_KEYS = ["OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OPENBLAS_L2_SIZE", "GOTO_NUM_THREADS",
             "OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "MKL_NUM_THREADS", "OMP_WAIT_POLICY"]
@@ -237,6 +239,41 @@ def bench_mlp_row(rows, hidden, batch, init):
     log(rows[-3:])
 
 
+def bench_conv(rows, workload):
+    """conv: forward + backward of each of the convnet's two Conv2D layers; cnn: one epoch of the
+    convnet. One process per sample, interleaved (xgrad, torch) per thread count, so peak RSS is
+    each process's own; each side at 1 and 2 threads (and both wait policies, as the MLP rows)."""
+    cases = [("conv", ["conv", "layer=1", "reps=20"], "Conv2D(32, 3x3, relu) on (64,28,28,1), forward+backward"),
+             ("conv", ["conv", "layer=2", "reps=20"], "Conv2D(64, 3x3, relu) on (64,13,13,32), forward+backward (incl. input grad)"),
+             ("cnn", ["cnn", "epochs=1"], "CNN epoch (examples/cnn_fashion_mnist.cpp), 60,000 images, batch 64")]
+    for kind, args, name in cases:
+        if kind != workload:
+            continue
+        key = "ms" if kind == "conv" else "sec_per_epoch"
+        samples = {(who, c): [] for who in ("xgrad", "torch") for c in CONFIGS}
+        for _ in range(CONV_REPS if kind == "conv" else 1):
+            for c in CONFIGS:
+                t, w = c
+                policy = None if w == "default" else w
+                samples[("xgrad", c)].append(run_process([XGRAD] + args + [f"threads={t}"], t, policy))
+                samples[("torch", c)].append(run_process(TORCH + args + [f"threads={t}"], t, policy))
+        val = {k: median_of(v, key) for k, v in samples.items()}
+        unit = "ms" if kind == "conv" else "s"
+        for t in THREADS:
+            cs = [c for c in CONFIGS if c[0] == t]
+            bx = fastest(cs, lambda c: val[("xgrad", c)])
+            bt = fastest(cs, lambda c: val[("torch", c)])
+            mem = {w: median_of(samples[(w, b)], "peak_rss_mib") for w, b in (("xgrad", bx), ("torch", bt))}
+            notes = "all: " + ", ".join(f"{w} {config_name(c)} {val[(w, c)]:.3f}" for w, c in val if c[0] == t)
+            notes += f"; peak RSS xgrad {mem['xgrad']:.0f} MiB, torch {mem['torch']:.0f} MiB"
+            if kind == "cnn":
+                acc = {w: median_of(samples[(w, b)], "accuracy") * 100 for w, b in (("xgrad", bx), ("torch", bt))}
+                notes += f"; test accuracy after 1 epoch xgrad {acc['xgrad']:.2f}%, torch {acc['torch']:.2f}% (own initial weights)"
+            rows.append([name, t, f"{val[('xgrad', bx)]:.3f} {unit}", f"{val[('torch', bt)]:.3f} {unit}",
+                         f"{val[('torch', bt)] / val[('xgrad', bx)]:.2f}x", notes])
+            log(rows[-1])
+
+
 def header(load):
     env = ", ".join(f"{k}={os.environ[k]}" for k in ENV_KEYS if k in os.environ) or "(none set)"
     torch_version = subprocess.run(TORCH[:1] + ["-c", "import torch; print(torch.__version__)"],
@@ -272,6 +309,9 @@ def main():
                 server.close()
     if "mlp" in ONLY:
         bench_mlp(rows)
+    for workload in ("conv", "cnn"):
+        if workload in ONLY:
+            bench_conv(rows, workload)
     load = " ".join(open("/proc/loadavg").read().split()[:3])
     lines = header(load_start) + ["| workload | threads | xgrad | PyTorch | speedup | notes |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

@@ -150,7 +150,60 @@ def run_mlp(o):
            peak_rss_mib=peak_rss_kib() / 1024)
 
 
-WORKLOADS = {"optim": run_optim, "tutorial": run_tutorial, "mlp": run_mlp}
+def run_conv(o):
+    """Forward + backward of one Conv2D(f, 3x3, relu) of the convnet (as xgrad_bench conv):
+    layer 1 (64, 1, 28, 28) -> 32, layer 2 (64, 32, 13, 13) -> 64 (NCHW, torch's layout);
+    the input gradient only for layer 2."""
+    layer, threads, reps = int(o.get("layer", 1)), int(o.get("threads", 1)), int(o.get("reps", 20))
+    torch.set_num_threads(threads)
+    cin, hw, f = (1, 28, 32) if layer == 1 else (32, 13, 64)
+    x = torch.rand(64, cin, hw, hw, requires_grad=layer == 2)
+    conv = torch.nn.Conv2d(cin, f, 3)
+
+    def step():
+        conv.zero_grad()
+        if x.grad is not None:
+            x.grad = None
+        torch.relu(conv(x)).sum().backward()
+
+    sec = time_median(3, reps, step)
+    result(workload="conv", layer=layer, threads=threads, ms=sec * 1e3, peak_rss_mib=peak_rss_kib() / 1024)
+
+
+def run_cnn(o):
+    """One epoch of examples/cnn_fashion_mnist.cpp's convnet, batch 64, Adam (lr 1e-3, eps 1e-7)."""
+    threads, epochs = int(o.get("threads", 1)), int(o.get("epochs", 1))
+    torch.set_num_threads(threads)
+    torch.manual_seed(int(o.get("seed", 0)))
+    x_train = load_idx("train-images-idx3-ubyte.gz").reshape(-1, 1, 28, 28)
+    y_train = load_idx("train-labels-idx1-ubyte.gz")
+    x_test = load_idx("t10k-images-idx3-ubyte.gz").reshape(-1, 1, 28, 28)
+    y_test = load_idx("t10k-labels-idx1-ubyte.gz")
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    epoch_times = []
+    for _ in range(epochs):
+        model.train()
+        start = time.perf_counter()
+        order = torch.randperm(len(x_train))
+        for i in range(0, len(x_train), 64):
+            idx = order[i:i + 64]
+            optimizer.zero_grad()
+            loss = loss_fn(model(x_train[idx]), y_train[idx])
+            loss.backward()
+            optimizer.step()
+        epoch_times.append(time.perf_counter() - start)
+    model.eval()
+    with torch.no_grad():
+        accuracy = (model(x_test).argmax(1) == y_test).float().mean().item()
+    result(workload="cnn", threads=threads, sec_per_epoch=statistics.median(epoch_times), accuracy=accuracy,
+           loss=loss.item(), peak_rss_mib=peak_rss_kib() / 1024)
+
+
+WORKLOADS = {"optim": run_optim, "tutorial": run_tutorial, "mlp": run_mlp, "conv": run_conv, "cnn": run_cnn}
 
 
 def run(words):

@@ -4,10 +4,15 @@
 #include <map>
 #include <mutex>
 
+#include <xgrad/nn/layers/activation_layers.hpp>
+#include <xgrad/nn/layers/convolutional.hpp>
 #include <xgrad/nn/layers/dense.hpp>
 #include <xgrad/nn/layers/dropout.hpp>
 #include <xgrad/nn/layers/input_layer.hpp>
+#include <xgrad/nn/layers/embedding.hpp>
 #include <xgrad/nn/layers/merge.hpp>
+#include <xgrad/nn/layers/normalization.hpp>
+#include <xgrad/nn/layers/pooling.hpp>
 #include <xgrad/nn/layers/reshaping.hpp>
 #include <xgrad/nn/model.hpp>
 #include <xgrad/nn/sequential.hpp>
@@ -33,6 +38,21 @@ Registry::Registry()
             {"Flatten", &make_from_config<Flatten>},
             {"Reshape", &make_from_config<Reshape>},
             {"Dropout", &make_from_config<Dropout>},
+            {"Conv1D", &make_from_config<Conv1D>},
+            {"Conv2D", &make_from_config<Conv2D>},
+            {"MaxPooling1D", &make_from_config<MaxPooling1D>},
+            {"AveragePooling1D", &make_from_config<AveragePooling1D>},
+            {"MaxPooling2D", &make_from_config<MaxPooling2D>},
+            {"AveragePooling2D", &make_from_config<AveragePooling2D>},
+            {"GlobalAveragePooling2D", &make_from_config<GlobalAveragePooling2D>},
+            {"GlobalMaxPooling2D", &make_from_config<GlobalMaxPooling2D>},
+            {"BatchNormalization", &make_from_config<BatchNormalization>},
+            {"LayerNormalization", &make_from_config<LayerNormalization>},
+            {"Embedding", &make_from_config<Embedding>},
+            {"Activation", &make_from_config<ActivationLayer>},
+            {"ReLU", &make_from_config<ReLU>},
+            {"Softmax", &make_from_config<Softmax>},
+            {"UpSampling2D", &make_from_config<UpSampling2D>},
             {"Add", &make_from_config<Add>},
             {"Concatenate", &make_from_config<Concatenate>},
             {"Sequential", &make_from_config<Sequential>},

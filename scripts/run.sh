@@ -9,7 +9,8 @@ cd "$XGRAD_ROOT"
 xgrad_build build -DXGRAD_BUILD_TESTS=OFF
 export XGRAD_OUT="${XGRAD_OUT:-$XGRAD_ROOT/out}"
 mkdir -p "$XGRAD_OUT"
-for example in linear_regression dense_network fashion_mnist convergence custom_optimizer custom_model functional_model; do
+for example in linear_regression dense_network fashion_mnist convergence custom_optimizer custom_model functional_model \
+    cnn_fashion_mnist; do
   if [ -x "build/examples/$example" ]; then
     echo
     echo "=================== $example ==================="

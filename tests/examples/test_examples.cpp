@@ -128,6 +128,20 @@ TEST_CASE("examples: fashion_mnist short mode reaches 80% test accuracy on a 12,
     CHECK(rows[1][1] < rows[0][1]);  // the loss falls
 }
 
+TEST_CASE("examples: cnn_fashion_mnist short mode trains the convnet on a 6,000-image subset")
+{
+    const auto run = run_example("cnn_fashion_mnist");
+    REQUIRE(run.exit_code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(run.output, m, std::regex("test accuracy (0\\.\\d{4})")));
+    CHECK(std::stod(m[1]) >= 0.70);
+    REQUIRE(std::regex_search(run.output, m, std::regex("seconds per epoch (\\S+)")));
+    CHECK(std::stod(m[1]) > 0.0);
+    const auto rows = read_csv(example_out_dir("cnn_fashion_mnist") + "/cnn_fashion_mnist_curves.csv");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].size() == 5);  // epoch, loss, accuracy, test accuracy, seconds
+}
+
 TEST_CASE("examples: custom_optimizer trains the dense network with a user-written optimizer")
 {
     const auto run = run_example("custom_optimizer");
@@ -196,7 +210,7 @@ TEST_CASE("examples: keras_interop evaluates, fine-tunes and re-saves the Keras 
 TEST_CASE("examples: --help succeeds and bad arguments fail with a message")
 {
     for (const char* name : {"linear_regression", "dense_network", "fashion_mnist", "convergence", "custom_optimizer",
-                             "custom_model", "functional_model", "keras_interop"}) {
+                             "custom_model", "functional_model", "keras_interop", "cnn_fashion_mnist"}) {
         INFO(name);
         const auto help = run_example(name, "--help");
         CHECK(help.exit_code == 0);

@@ -87,3 +87,33 @@ TEST_CASE("determinism: an MLP training step (fused linear + relu, matmul, bias,
         return std::vector<xt::xarray<float>>{w1.value(), b1.value(), w2.value(), b2.value()};
     });
 }
+
+TEST_CASE("determinism: conv2d forward and backward, max and average pooling are bit-identical at 1 and 2 threads")
+{
+    const xt::xarray<float> x1 = uniform({64, 28, 28, 1}, 41), k1 = uniform({3, 3, 1, 32}, 42, 0.3f),
+                            b1 = uniform({32}, 43, 0.1f);
+    const xt::xarray<float> x2 = uniform({64, 13, 13, 32}, 44), k2 = uniform({3, 3, 32, 64}, 45, 0.1f),
+                            b2 = uniform({64}, 46, 0.1f);
+    check_thread_invariant([&] {
+        std::vector<xt::xarray<float>> out;
+        for (const auto padding : {xgrad::Padding::valid, xgrad::Padding::same}) {
+            xgrad::Tensor x(x2), k(k2), b(b2), xa(x1), ka(k1), ba(b1);
+            xgrad::GradientTape tape(true);
+            tape.watch(x);
+            tape.watch(k);
+            tape.watch(b);
+            tape.watch(xa);
+            tape.watch(ka);
+            const auto y = xgrad::conv2d(x, k, b, {1, 1}, padding, {1, 1}, xgrad::LinearActivation::relu);
+            const auto ya = xgrad::conv2d(xa, ka, ba, {2, 2}, padding);
+            const auto p = xgrad::max_pool2d(y, {2, 2}, {2, 2}, padding);
+            const auto q = xgrad::avg_pool2d(ya, {3, 3}, {2, 2}, padding);
+            const auto loss = xgrad::reduce_sum(xgrad::square(p)) + xgrad::reduce_sum(xgrad::square(q));
+            for (const auto& g : tape.gradient(loss, {x, k, b, xa, ka})) out.push_back(g.value());
+            out.push_back(y.value());
+            out.push_back(p.value());
+            out.push_back(q.value());
+        }
+        return out;
+    });
+}
