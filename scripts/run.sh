@@ -22,5 +22,13 @@ echo "=================== keras_interop ==================="
 # The Keras 3 file Keras itself wrote: evaluate, fine-tune one epoch, save as .keras and reload.
 build/examples/keras_interop --model tests/data/keras/fashion_mnist_dense_dropout.keras --epochs 1 \
   --predict "$XGRAD_OUT/keras_interop_predictions.npy" --save "$XGRAD_OUT/keras_interop_tuned.keras"
+if command -v mpirun >/dev/null && [ -x build/examples/distributed_fashion_mnist ]; then
+  echo
+  echo "=================== distributed_fashion_mnist (mpirun -np 2) ==================="
+  # Two ranks on loopback; Open MPI asks for the two OMPI_ALLOW_* variables when run as root.
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 \
+    mpirun -np 2 --oversubscribe --mca btl self,tcp --mca btl_tcp_if_include lo \
+    build/examples/distributed_fashion_mnist --out "$XGRAD_OUT"
+fi
 echo
 echo "Outputs (CSV, PNG) are in $XGRAD_OUT"

@@ -207,10 +207,22 @@ TEST_CASE("examples: keras_interop evaluates, fine-tunes and re-saves the Keras 
     CHECK(bad.output.find("/nonexistent.keras") != std::string::npos);
 }
 
+TEST_CASE("examples: distributed_fashion_mnist trains as one process and checks its weights")
+{
+    const auto run = run_example("distributed_fashion_mnist", "--train 3000 --epochs 1");
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.output.find("single process, 1 rank(s)") != std::string::npos);
+    CHECK(run.output.find("weights identical on all 1 ranks") != std::string::npos);
+    std::smatch m;
+    REQUIRE(std::regex_search(run.output, m, std::regex("test accuracy (\\S+)")));
+    CHECK(std::stod(m[1]) >= 0.70);
+}
+
 TEST_CASE("examples: --help succeeds and bad arguments fail with a message")
 {
     for (const char* name : {"linear_regression", "dense_network", "fashion_mnist", "convergence", "custom_optimizer",
-                             "custom_model", "functional_model", "keras_interop", "cnn_fashion_mnist"}) {
+                             "custom_model", "functional_model", "keras_interop", "cnn_fashion_mnist",
+                             "distributed_fashion_mnist"}) {
         INFO(name);
         const auto help = run_example(name, "--help");
         CHECK(help.exit_code == 0);
