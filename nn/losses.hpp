@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <xgrad/autograd/tensor.hpp>
 #include <xgrad/nn/activations.hpp>
@@ -103,6 +104,13 @@ public:
     Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
     Tensor call_from_logits_of(const Tensor& y_true, const Tensor& logits) const override;
 };
+
+// Keras's squeeze_or_expand_to_same_rank on shapes: when the ranks differ by one and the
+// longer shape ends in 1, that axis is dropped (or, against a rank-1 shape, the other one
+// gains it): y_true (n,) and y_pred (n, 1) become (n, 1) and (n, 1).
+std::pair<Shape, Shape> keras_matched_shapes(Shape y_true, Shape y_pred);
+// True when numpy broadcasting joins the two shapes.
+bool shapes_broadcast(const Shape& a, const Shape& b);
 
 // By Keras name: "mse"/"mean_squared_error", "categorical_crossentropy",
 // "sparse_categorical_crossentropy", "binary_crossentropy"; throws ValueError otherwise.

@@ -113,10 +113,14 @@ void Model::check_xy(const char* what, const std::vector<Tensor>& xs, const Tens
                                              " output classes, labels must be integers in [0, ", classes, ")"));
             }
         }
-    } else if (loss_ && y.shape() != out) {
-        throw ShapeError(detail::cat(what, ": y has shape ", to_string(y.shape()), " but the model outputs shape ",
-                                     to_string(out), " for x of shape ", to_string(xs[0].shape()), " (loss ",
-                                     loss_->name(), ")"));
+    } else if (loss_) {
+        // Keras's rule: y of shape (n,) against an output (n, 1) is fine, then the formula broadcasts.
+        const auto [t, p] = keras_matched_shapes(y.shape(), out);
+        if (!shapes_broadcast(t, p) || t.empty() || t[0] != p[0]) {
+            throw ShapeError(detail::cat(what, ": y has shape ", to_string(y.shape()), " but the model outputs shape ",
+                                         to_string(out), " for x of shape ", to_string(xs[0].shape()), " (loss ",
+                                         loss_->name(), ")"));
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 #include <xgrad/nn/losses.hpp>
 #include <xgrad/nn/metrics.hpp>
 #include <xgrad/nn/ops/cross_entropy.hpp>
+#include <xgrad/nn/sequential.hpp>
+#include <xgrad/nn/layers/dense.hpp>
 
 using namespace xgrad;
 using Catch::Contains;
@@ -24,7 +26,10 @@ TEST_CASE("losses: MeanSquaredError and reductions")
     CHECK(none(1) == Approx(2.0));
     CHECK(nn::MeanSquaredError()(y, p).item() == Approx(1.0625));
     CHECK(nn::MeanSquaredError(nn::Reduction::Sum)(y, p).item() == Approx(2.125));
-    REQUIRE_THROWS_WITH(nn::MeanSquaredError()(y, t({2, 1}, {0, 1})), Contains("y_true has shape (2, 2), y_pred has shape (2, 1)"));
+    // As Keras, the formula broadcasts: (2, 2) against (2, 1) is fine, (2, 2) against (2, 3) is not.
+    CHECK(nn::MeanSquaredError()(y, t({2, 1}, {0, 1})).shape() == Shape{});
+    REQUIRE_THROWS_WITH(nn::MeanSquaredError()(y, t({2, 3}, {0, 1, 2, 3, 4, 5})),
+                        Contains("y_true has shape (2, 2), y_pred has shape (2, 3)"));
     REQUIRE_THROWS_WITH(nn::reduction_from_string("avg"), Contains("unknown reduction 'avg'"));
 }
 
@@ -169,4 +174,30 @@ TEST_CASE("metrics: an empty class axis and out-of-range sparse labels throw, na
     REQUIRE_THROWS_WITH(sparse.update_state(t({2}, {-1, 0}), p), Contains("label -1 at position 0"));
     REQUIRE_THROWS_WITH(sparse.update_state(t({2}, {0.5f, 0}), p), Contains("label 0.5 at position 0"));
     CHECK(sparse.result() == 0.0);  // nothing counted
+}
+
+TEST_CASE("losses: Keras's rank matching, y of shape (n,) against outputs (n, 1), then broadcasting")
+{
+    const Tensor y(array<float>({3}, {1.0f, 0.0f, 2.0f}));
+    const Tensor p(array<float>({3, 1}, {0.5f, 0.5f, 1.0f}));
+    // mse: mean over the last axis of (p - y)^2 per sample: 0.25, 0.25, 1.0
+    const Tensor per_sample = nn::MeanSquaredError().call(y, p);
+    REQUIRE(per_sample.shape() == Shape{3});
+    CHECK(per_sample(0) == 0.25f);
+    CHECK(per_sample(2) == 1.0f);
+    CHECK(nn::MeanSquaredError()(p, y).item() == nn::MeanSquaredError()(y, p).item());
+    // A y_true of (n, 1) against a prediction of (n,) is matched too.
+    CHECK(nn::MeanSquaredError()(Tensor(array<float>({3, 1}, {1.0f, 0.0f, 2.0f})),
+                                 Tensor(array<float>({3}, {0.5f, 0.5f, 1.0f}))).item() == Approx(0.5f));
+    // Binary cross-entropy on (n,) labels and (n, 1) probabilities.
+    const Tensor bce = nn::BinaryCrossentropy()(Tensor(array<float>({2}, {1.0f, 0.0f})),
+                                                Tensor(array<float>({2, 1}, {0.8f, 0.4f})));
+    CHECK(bce.item() == Approx(-(std::log(0.8f) + std::log(0.6f)) / 2.0f).epsilon(1e-6));
+    REQUIRE_THROWS_WITH(nn::MeanSquaredError()(Tensor(array<float>({2}, {1.0f, 0.0f})), p),
+                        Catch::Contains("y_true has shape (2), y_pred has shape (3, 1)"));
+    // fit accepts y of shape (n,) for a one-unit output.
+    nn::Sequential model({nn::Input({2}), nn::Dense(1)});
+    model.compile("sgd", "mse");
+    const auto logs = model.fit(Tensor(array<float>({3, 2}, {1, 2, 3, 4, 5, 6})), y, {.epochs = 2, .verbose = 0});
+    CHECK(logs.history.at("loss").size() == 2);
 }
