@@ -4,6 +4,8 @@
 // EpsilonPlacement::PyTorch: torch.optim.Adagrad's step (lr_decay 0), epsilon
 // outside the square root (torch's defaults: initial_accumulator_value 0, epsilon 1e-10):
 //   acc += (1 * g) * g;   w += (-lr * g) / (sqrt(acc) + epsilon)
+// EpsilonPlacement::PyTorchCPU: bit for bit with torch.optim.Adagrad on CPU (torch 1.13):
+//   acc = fma(1 * g, g, acc)   (addcmul_ fused), then the same w update.
 #pragma once
 
 #include <xgrad/optim/optimizer.hpp>

@@ -20,7 +20,7 @@ void Adam::build(const Variable& var)
 
 bool Adam::decays_weights_itself() const
 {
-    return options<AdamOptions>().epsilon_placement() == EpsilonPlacement::PyTorch;
+    return options<AdamOptions>().epsilon_placement() != EpsilonPlacement::Keras;
 }
 
 void Adam::update_step(UpdateContext& u)
@@ -29,7 +29,9 @@ void Adam::update_step(UpdateContext& u)
     float* m = u.slot("momentum");
     float* v = u.slot("velocity");
     float* vhat = o.amsgrad() ? u.slot("velocity_hat") : v;  // without amsgrad vhat aliases v: max(v, v) = v
-    if (o.epsilon_placement() == EpsilonPlacement::PyTorch) return update_step_pytorch(u, m, v, vhat);
+    if (o.epsilon_placement() != EpsilonPlacement::Keras) {
+        return update_step_pytorch(u, m, v, vhat, o.epsilon_placement() == EpsilonPlacement::PyTorchCPU);
+    }
     float* w = u.w;
     const float* g = u.g;
     const float t = u.local_step();
@@ -52,7 +54,7 @@ void Adam::update_step(UpdateContext& u)
 // where they meet a tensor; m.lerp_(g, 1 - beta_1); v.mul_(beta_2).addcmul_(g, g,
 // value = 1 - beta_2); w.addcdiv_(m, sqrt(v) / bc2_sqrt + eps, value = -step_size).
 // Weight decay as torch.optim.AdamW: w.mul_(1 - lr * weight_decay), first.
-void Adam::update_step_pytorch(UpdateContext& u, float* m, float* v, float* vhat) const
+void Adam::update_step_pytorch(UpdateContext& u, float* m, float* v, float* vhat, bool cpu) const
 {
     const auto& o = options<AdamOptions>();
     float* w = u.w;
@@ -69,6 +71,16 @@ void Adam::update_step_pytorch(UpdateContext& u, float* m, float* v, float* vhat
     if (u.weight_decay) {
         const float keep = static_cast<float>(1.0 - lr * *u.weight_decay);
         u.elementwise([&](std::ptrdiff_t i) { w[i] = w[i] * keep; });
+    }
+    if (cpu) {  // torch 1.13's CPU kernels: mul_().add_(alpha) and addcmul_ as fused multiply-adds
+        const float beta_1 = static_cast<float>(o.beta_1());
+        u.elementwise([&](std::ptrdiff_t i) {
+            m[i] = std::fma(weight, g[i], m[i] * beta_1);
+            v[i] = std::fma(one_minus_beta_2 * g[i], g[i], v[i] * beta_2);
+            vhat[i] = std::max(vhat[i], v[i]);
+            w[i] = w[i] + (-step_size * m[i]) / (std::sqrt(vhat[i]) / bc2_sqrt + eps);
+        });
+        return;
     }
     u.elementwise([&](std::ptrdiff_t i) {
         m[i] = weight < 0.5f ? m[i] + weight * (g[i] - m[i]) : g[i] - (g[i] - m[i]) * one_minus_weight;

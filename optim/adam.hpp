@@ -12,6 +12,10 @@
 //   w   += (-(lr / bc1) * m) / (sqrt(v) / sqrt(bc2) + epsilon)   (scalars rounded to float32 once)
 // and weight decay as torch.optim.AdamW applies it, before the step:
 //   w   *= 1 - lr * weight_decay               (in double, rounded to float32 once)
+// EpsilonPlacement::PyTorchCPU: torch.optim.Adam/AdamW bit for bit on CPU (torch 1.13):
+//   m    = fma(1 - beta_1, g, m * beta_1)      (mul_(beta_1).add_(g, alpha = 1 - beta_1))
+//   v    = fma((1 - beta_2) * g, g, v * beta_2)
+// then the same decay, bias corrections and w update as PyTorch.
 // lr is the float32 learning rate widened to double (torch uses the Python float).
 // The two differ for any constant epsilon on small gradients.
 // AdamW is Adam with decoupled weight decay on by default (0.004, Keras's
@@ -59,7 +63,7 @@ protected:
     bool decays_weights_itself() const override;
 
 private:
-    void update_step_pytorch(UpdateContext& u, float* m, float* v, float* vhat) const;
+    void update_step_pytorch(UpdateContext& u, float* m, float* v, float* vhat, bool cpu) const;
 };
 
 class AdamW : public Adam {

@@ -48,9 +48,12 @@ namespace xgrad::optim {
 // watches for NaN itself, like the optimizers tutorial's convergence test).
 enum class NanGradientPolicy { SkipStep, Throw, Apply };
 
-// Where an optimizer adds epsilon: Keras's formula, or torch.optim's (sqrt(v) + eps
-// after bias correction), with torch's whole step in its roundings (Adam, RMSprop, Adagrad).
-enum class EpsilonPlacement { Keras, PyTorch };
+// Where an optimizer adds epsilon, and whose step it computes (Adam, RMSprop, Adagrad):
+// Keras's formula; PyTorch: torch.optim's (sqrt(v) + eps outside the bias correction)
+// in its scalar roundings, each tensor op rounded on its own ('pytorch'); PyTorchCPU:
+// torch.optim bit for bit as its CPU kernels compute it (checked against torch 1.13):
+// the multiply-adds those kernels fuse (add_(x, alpha), addcmul_) rounded once (fma).
+enum class EpsilonPlacement { Keras, PyTorch, PyTorchCPU };
 
 // A learning rate computed by the user from the optimizer's iterations.
 using LearningRateFn = std::function<float(std::int64_t iterations)>;
@@ -252,7 +255,7 @@ public:
     static OptionRule at_least(std::int64_t n);                         // integers >= n
     static OptionRule only(double v, std::string what);                 // exactly v
     static OptionRule names(std::vector<std::string> names);            // an enum's strings
-    static OptionRule placements() { return names({"keras", "pytorch"}).xgrad_only(); }  // EpsilonPlacement
+    static OptionRule placements() { return names({"keras", "pytorch", "pytorch_cpu"}).xgrad_only(); }
 
 protected:
     OptionSet() = default;

@@ -24,20 +24,22 @@ void RMSprop::update_step(UpdateContext& u)
     float* v = u.slot("velocity");
     float* mom = mu > 0 ? u.slot("momentum") : nullptr;
     float* avg = o.centered() ? u.slot("average_gradient") : nullptr;
-    if (o.epsilon_placement() == EpsilonPlacement::PyTorch) {
+    if (o.epsilon_placement() != EpsilonPlacement::Keras) {
         const float minus_lr = static_cast<float>(-static_cast<double>(lr));
+        const bool cpu = o.epsilon_placement() == EpsilonPlacement::PyTorchCPU;  // a * b + c as torch's fma
+        const auto mul_add = [cpu](float a, float b, float c) { return cpu ? std::fma(a, b, c) : c + a * b; };
         u.elementwise([&](std::ptrdiff_t i) {
-            v[i] = v[i] * rho + (one_minus_rho * g[i]) * g[i];
+            v[i] = mul_add(one_minus_rho * g[i], g[i], v[i] * rho);
             float denom;
             if (avg) {
-                avg[i] = avg[i] * rho + one_minus_rho * g[i];
-                denom = std::sqrt(v[i] + (-1.0f * avg[i]) * avg[i]) + eps;
+                avg[i] = mul_add(one_minus_rho, g[i], avg[i] * rho);
+                denom = std::sqrt(mul_add(-1.0f * avg[i], avg[i], v[i])) + eps;
             } else {
                 denom = std::sqrt(v[i]) + eps;
             }
             if (mom) {
                 mom[i] = mom[i] * mu + g[i] / denom;
-                w[i] = w[i] + minus_lr * mom[i];
+                w[i] = mul_add(minus_lr, mom[i], w[i]);
             } else {
                 w[i] = w[i] + (minus_lr * g[i]) / denom;
             }

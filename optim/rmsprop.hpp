@@ -8,6 +8,9 @@
 //   v = v * rho + ((1 - rho) * g) * g
 //   centered:  a = a * rho + (1 - rho) * g;  avg = sqrt(v + (-1 * a) * a) + epsilon;  else avg = sqrt(v) + epsilon
 //   momentum > 0:  mom = mom * momentum + g / avg;  w += -lr * mom      else w += (-lr * g) / avg
+// EpsilonPlacement::PyTorchCPU: the same, bit for bit with torch.optim.RMSprop on CPU
+// (torch 1.13): v = fma((1 - rho) * g, g, v * rho), a = fma(1 - rho, g, a * rho),
+// avg = sqrt(fma(-1 * a, a, v)) + epsilon, w = fma(-lr, mom, w).
 #pragma once
 
 #include <xgrad/optim/optimizer.hpp>
