@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include <xgrad/xgrad.hpp>
 #include <xgrad/optim/factory.hpp>
 
 #include "../../examples/adabelief.hpp"
@@ -136,4 +137,13 @@ TEST_CASE("custom optimizer: slots of their own shape are saved, restored and ch
     SignMomentum other(SignMomentumOptions{}.learning_rate(0.1));
     REQUIRE_THROWS_WITH(other.load_state(path, {wide}), Catch::Contains("slot 'm' of variable 'kernel' has shape (2, 3)"));
     std::remove(path.c_str());
+}
+
+TEST_CASE("custom optimizer: nn's compile(\"adabelief\") makes the registered optimizer by name")
+{
+    xgrad::nn::Sequential model({xgrad::nn::Input({1}), xgrad::nn::Dense(1)});
+    model.compile("adabelief", "mse");
+    REQUIRE(model.optimizer());
+    CHECK(model.optimizer()->kind() == "adabelief");
+    CHECK(model.optimizer()->get_config().get_double("epsilon") == 1e-16);
 }
