@@ -11,7 +11,6 @@
 // sqrt_no_errno (bit for bit std::sqrt) so it vectorizes without -fno-math-errno.
 #pragma once
 
-
 #include <xgrad/optim/factory.hpp>
 
 struct AdaBeliefOptions : xgrad::optim::OptionsBase<AdaBeliefOptions> {
