@@ -3,56 +3,37 @@
 //   m = b1 m + (1 - b1) g
 //   s = b2 s + (1 - b2) (g - m)^2 + eps
 //   w -= lr * (m / (1 - b1^t)) / (sqrt(s / (1 - b2^t)) + eps)
-// The xgrad::optim::Optimizer base supplies everything else: the loop over
-// variables, iterations(), slots, clipping, weight decay, EMA, get_config()
-// and save/load of the state. The loop's square root is sqrt_no_errno (bit for
-// bit std::sqrt) so it vectorizes in a user's build without -fno-math-errno.
+// Each option is declared once (name, type, default, rule): setters, checks,
+// get_config() and from_config follow. The xgrad::optim::Optimizer base supplies
+// the rest: the loop over variables, iterations(), slots, clipping, weight
+// decay, EMA and save/load of the state; the last line registers it by name
+// (make_optimizer("adabelief"), compile("adabelief")). The loop's square root is
+// sqrt_no_errno (bit for bit std::sqrt) so it vectorizes without -fno-math-errno.
 #pragma once
 
-#include <cmath>
-
-#include <xgrad/optim/optimizer.hpp>
+#include <xgrad/optim/factory.hpp>
 
 struct AdaBeliefOptions : xgrad::optim::OptionsBase<AdaBeliefOptions> {
-    using Self = AdaBeliefOptions;
     AdaBeliefOptions() : OptionsBase("adabelief", 0.001) {}
-    XGRAD_OPTIM_ARG(double, beta_1, 0.9)
-    XGRAD_OPTIM_ARG(double, beta_2, 0.999)
-    XGRAD_OPTIM_ARG(double, epsilon, 1e-16)
+    XGRAD_OPTION(double, beta_1, 0.9, in_range(0.0, 1.0, "[)"))
+    XGRAD_OPTION(double, beta_2, 0.999, in_range(0.0, 1.0, "[)"))
+    XGRAD_OPTION(double, epsilon, 1e-16, positive())
 };
 
-class AdaBelief : public xgrad::optim::Optimizer {
-public:
-    explicit AdaBelief(const AdaBeliefOptions& o = {})
-        : Optimizer(o.base(), "AdaBelief"), b1_(o.beta_1()), b2_(o.beta_2()), eps_(o.epsilon()) {}
-    std::string kind() const override { return "adabelief"; }
-
-protected:
-    void build(const xgrad::Variable& var) override
-    {
-        add_slot(var, "m");
-        add_slot(var, "s");
-    }
-    void update_step(float* w, const float* g, std::size_t n, xgrad::optim::Slots& slots,
-                     const xgrad::optim::StepInfo& step) override
-    {
-        float* m = slots["m"];
-        float* s = slots["s"];
-        const float b1 = float(b1_), b2 = float(b2_), eps = float(eps_), t = step.local_step();
-        const float step_size = step.learning_rate / (1.0f - std::pow(b1, t));
-        const float correction_2 = 1.0f - std::pow(b2, t);
-        xgrad::optim::elementwise(n, [&](std::ptrdiff_t i) {
+struct AdaBelief : xgrad::optim::Optimizer {  // kind() "adabelief": the class name in lower case
+    using Options = AdaBeliefOptions;
+    explicit AdaBelief(const AdaBeliefOptions& o = {}) : Optimizer(o, "AdaBelief") {}
+    bool update_step_is_elementwise() const override { return true; }  // one parallel region per step
+    void build(const xgrad::Variable& var) override { add_slot(var, "m"), add_slot(var, "s"); }
+    void update_step(xgrad::optim::UpdateContext& u) override {
+        const auto& o = options<AdaBeliefOptions>();
+        const float b1 = float(o.beta_1()), b2 = float(o.beta_2()), eps = float(o.epsilon()), t = u.local_step();
+        const float step_size = u.learning_rate / (1.0f - std::pow(b1, t)), correction_2 = 1.0f - std::pow(b2, t);
+        u.elementwise([&, w = u.w, g = u.g, m = u.slot("m"), s = u.slot("s")](std::ptrdiff_t i) {
             m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-            const float belief = g[i] - m[i];
-            s[i] = b2 * s[i] + (1.0f - b2) * belief * belief + eps;
+            s[i] = b2 * s[i] + (1.0f - b2) * (g[i] - m[i]) * (g[i] - m[i]) + eps;
             w[i] -= step_size * m[i] / (xgrad::optim::sqrt_no_errno(s[i] / correction_2) + eps);
         });
     }
-    void add_config(xgrad::optim::Config& c) const override
-    {
-        c.set("beta_1", b1_).set("beta_2", b2_).set("epsilon", eps_);
-    }
-
-private:
-    double b1_, b2_, eps_;
 };
+XGRAD_REGISTER_OPTIMIZER(AdaBelief, "adabelief");  // make_optimizer("adabelief", config), compile("adabelief")

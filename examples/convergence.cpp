@@ -18,16 +18,12 @@
 namespace {
 
 using xgrad::optim::Optimizer;
-using xgrad::optim::Slots;
-using xgrad::optim::StepInfo;
+using xgrad::optim::UpdateContext;
 
-xgrad::optim::BaseOptions tutorial_options(const char* name, double learning_rate)
+xgrad::optim::BasicOptions tutorial_options(const char* name, double learning_rate)
 {
-    xgrad::optim::BaseOptions o;
-    o.name = name;
-    o.learning_rate = learning_rate;
-    o.on_nan_gradient = xgrad::optim::NanGradientPolicy::Apply;  // the test itself watches for NaN
-    return o;
+    // on_nan_gradient Apply: the test itself watches for NaN.
+    return xgrad::optim::BasicOptions(name, learning_rate).on_nan_gradient(xgrad::optim::NanGradientPolicy::Apply);
 }
 
 // var -= lr * grad
@@ -37,9 +33,9 @@ public:
     std::string kind() const override { return "tutorial_gradient_descent"; }
 
 protected:
-    void update_step(float* w, const float* g, std::size_t n, Slots&, const StepInfo& step) override
+    void update_step(UpdateContext& u) override
     {
-        for (std::size_t i = 0; i < n; ++i) w[i] -= step.learning_rate * g[i];
+        for (std::size_t i = 0; i < u.n; ++i) u.w[i] -= u.learning_rate * u.g[i];
     }
 };
 
@@ -52,12 +48,12 @@ public:
 
 protected:
     void build(const xgrad::Variable& var) override { add_slot(var, "change"); }
-    void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override
+    void update_step(UpdateContext& u) override
     {
-        float* change = slots["change"];
-        for (std::size_t i = 0; i < n; ++i) {
-            change[i] = step.learning_rate * g[i] + momentum_ * change[i];
-            w[i] -= change[i];
+        float* change = u.slot("change");
+        for (std::size_t i = 0; i < u.n; ++i) {
+            change[i] = u.learning_rate * u.g[i] + momentum_ * change[i];
+            u.w[i] -= change[i];
         }
     }
 
@@ -80,22 +76,22 @@ protected:
         add_slot(var, "v");
         add_slot(var, "s");
     }
-    void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override
+    void update_step(UpdateContext& u) override
     {
-        const double t = static_cast<double>(step.iterations + 1);
+        const double t = static_cast<double>(u.iterations + 1);
         const float b1 = static_cast<float>(beta_1_), one_minus_b1 = static_cast<float>(1 - beta_1_);
         const float b2 = static_cast<float>(beta_2_), one_minus_b2 = static_cast<float>(1 - beta_2_);
         const float bc1 = static_cast<float>(1 - std::pow(beta_1_, t));
         const float bc2 = static_cast<float>(1 - std::pow(beta_2_, t));
         const float ep = static_cast<float>(ep_);
-        float* v = slots["v"];
-        float* s = slots["s"];
-        for (std::size_t i = 0; i < n; ++i) {
-            v[i] = b1 * v[i] + one_minus_b1 * g[i];
-            s[i] = b2 * s[i] + one_minus_b2 * (g[i] * g[i]);
+        float* v = u.slot("v");
+        float* s = u.slot("s");
+        for (std::size_t i = 0; i < u.n; ++i) {
+            v[i] = b1 * v[i] + one_minus_b1 * u.g[i];
+            s[i] = b2 * s[i] + one_minus_b2 * (u.g[i] * u.g[i]);
             const float v_hat = v[i] / bc1;
             const float s_hat = s[i] / bc2;
-            w[i] -= step.learning_rate * (v_hat / (std::sqrt(s_hat) + ep));
+            u.w[i] -= u.learning_rate * (v_hat / (std::sqrt(s_hat) + ep));
         }
     }
 

@@ -1,6 +1,7 @@
 // A new optimizer, AdaBelief, written outside the library in one short file
 // (adabelief.hpp), trained on the dense network next to the built-in Adam:
-// it is used exactly like a built-in optimizer (compile, fit, get_config).
+// it is used exactly like a built-in optimizer (made by name from the registry,
+// compile, fit, get_config).
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -56,8 +57,10 @@ int main(int argc, char** argv)
     nn::Sequential with_adabelief({nn::Input({10, 10}), nn::Dense(10, "relu"), nn::Dense(2, "softmax")});
     with_adabelief.set_weights(with_adam.get_weights());
 
-    auto adabelief = std::make_shared<AdaBelief>(AdaBeliefOptions{}.learning_rate(0.01));
+    // One line in adabelief.hpp (XGRAD_REGISTER_OPTIMIZER) put it in the registry, next to the built-ins.
+    auto adabelief = xgrad::optim::make_optimizer("adabelief", xgrad::optim::Config{}.set("learning_rate", 0.01));
     auto adam = std::make_shared<xgrad::optim::Adam>(xgrad::optim::AdamOptions{}.learning_rate(0.01));
+    std::cout << "AdaBelief made by name from the registry: make_optimizer(\"adabelief\", {'learning_rate': 0.01})\n";
     std::cout << "AdaBelief config: " << adabelief->get_config().to_string() << "\n\n";
     const auto h_adam = train(with_adam, adam, x, y, epochs);
     const auto h_belief = train(with_adabelief, adabelief, x, y, epochs);

@@ -4,42 +4,32 @@
 
 namespace xgrad::optim {
 
-AdagradOptions AdagradOptions::from_config(const Config& config)
-{
-    AdagradOptions o;
-    ConfigReader r(config, "Adagrad");
-    r.read_base(o.base());
-    o.initial_accumulator_value(r.number("initial_accumulator_value", o.initial_accumulator_value()))
-        .epsilon(r.number("epsilon", o.epsilon()));
-    r.finish();
-    return o;
-}
-
-Adagrad::Adagrad(const AdagradOptions& options) : Optimizer(options.base(), "Adagrad"), opts_(options)
-{
-    check::finite_non_negative("Adagrad", "initial_accumulator_value", opts_.initial_accumulator_value());
-    check::positive("Adagrad", "epsilon", opts_.epsilon());
-}
-
 void Adagrad::build(const Variable& var)
 {
-    add_slot(var, "accumulator", static_cast<float>(opts_.initial_accumulator_value()));
+    add_slot(var, "accumulator", static_cast<float>(options<AdagradOptions>().initial_accumulator_value()));
 }
 
-void Adagrad::update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step)
+void Adagrad::update_step(UpdateContext& u)
 {
-    const float lr = step.learning_rate;
-    const float eps = static_cast<float>(opts_.epsilon());
-    float* acc = slots["accumulator"];
-    elementwise(n, [&](std::ptrdiff_t i) {
+    const auto& o = options<AdagradOptions>();
+    float* w = u.w;
+    const float* g = u.g;
+    const float lr = u.learning_rate;
+    const float eps = static_cast<float>(o.epsilon());
+    float* acc = u.slot("accumulator");
+    if (o.epsilon_placement() != EpsilonPlacement::Keras) {
+        const float minus_lr = static_cast<float>(-static_cast<double>(lr));
+        const bool cpu = o.epsilon_placement() == EpsilonPlacement::PyTorchCPU;
+        u.elementwise([&](std::ptrdiff_t i) {
+            acc[i] = cpu ? std::fma(1.0f * g[i], g[i], acc[i]) : acc[i] + (1.0f * g[i]) * g[i];
+            w[i] = w[i] + (minus_lr * g[i]) / (std::sqrt(acc[i]) + eps);
+        });
+        return;
+    }
+    u.elementwise([&](std::ptrdiff_t i) {
         acc[i] = acc[i] + g[i] * g[i];
         w[i] = w[i] - (lr * g[i]) / std::sqrt(acc[i] + eps);
     });
-}
-
-void Adagrad::add_config(Config& config) const
-{
-    config.set("initial_accumulator_value", opts_.initial_accumulator_value()).set("epsilon", opts_.epsilon());
 }
 
 }  // namespace xgrad::optim

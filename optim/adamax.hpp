@@ -9,28 +9,21 @@
 namespace xgrad::optim {
 
 struct AdamaxOptions : OptionsBase<AdamaxOptions> {
-    using Self = AdamaxOptions;
     AdamaxOptions() : OptionsBase("adamax", 0.001) {}
-    XGRAD_OPTIM_ARG(double, beta_1, 0.9)    // in [0, 1)
-    XGRAD_OPTIM_ARG(double, beta_2, 0.999)  // in [0, 1)
-    XGRAD_OPTIM_ARG(double, epsilon, 1e-7)  // > 0
-    static AdamaxOptions from_config(const Config& config);
+    XGRAD_OPTION(double, beta_1, 0.9, in_range(0.0, 1.0, "[)"))
+    XGRAD_OPTION(double, beta_2, 0.999, in_range(0.0, 1.0, "[)"))
+    XGRAD_OPTION(double, epsilon, 1e-7, positive())
 };
 
 class Adamax : public Optimizer {
 public:
     using Options = AdamaxOptions;
-    explicit Adamax(const AdamaxOptions& options = {});
-    std::string kind() const override { return "adamax"; }
+    explicit Adamax(const AdamaxOptions& options = {}) : Optimizer(options, "Adamax") {}
 
 protected:
     void build(const Variable& var) override;
-    void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    void update_step(UpdateContext& u) override;
     bool update_step_is_elementwise() const override { return true; }
-    void add_config(Config& config) const override;
-
-private:
-    AdamaxOptions opts_;
 };
 
 }  // namespace xgrad::optim

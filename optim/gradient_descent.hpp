@@ -8,21 +8,21 @@
 namespace xgrad::optim {
 
 struct GradientDescentOptions : OptionsBase<GradientDescentOptions> {
-    using Self = GradientDescentOptions;
     GradientDescentOptions() : OptionsBase("SGD", 0.01) {}
-    static GradientDescentOptions from_config(const Config& config);
+    // Keras's SGD keys, fixed here (Momentum is the optimizer with momentum > 0).
+    XGRAD_OPTION(double, momentum, 0.0, only(0.0, "0.0 (use Momentum for momentum > 0)"))
+    XGRAD_OPTION(bool, nesterov, false, only(0.0, "False (use Momentum)"))
 };
 
 class GradientDescent : public Optimizer {
 public:
     using Options = GradientDescentOptions;
-    explicit GradientDescent(const GradientDescentOptions& options = {});
+    explicit GradientDescent(const GradientDescentOptions& options = {}) : Optimizer(options, "GradientDescent") {}
     std::string kind() const override { return "gradient_descent"; }
 
 protected:
-    void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    void update_step(UpdateContext& u) override;
     bool update_step_is_elementwise() const override { return true; }
-    void add_config(Config& config) const override;
 };
 
 }  // namespace xgrad::optim

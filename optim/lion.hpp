@@ -8,27 +8,20 @@
 namespace xgrad::optim {
 
 struct LionOptions : OptionsBase<LionOptions> {
-    using Self = LionOptions;
     LionOptions() : OptionsBase("lion", 0.001) {}
-    XGRAD_OPTIM_ARG(double, beta_1, 0.9)   // in (0, 1]
-    XGRAD_OPTIM_ARG(double, beta_2, 0.99)  // in [0, 1]
-    static LionOptions from_config(const Config& config);
+    XGRAD_OPTION(double, beta_1, 0.9, in_range(0.0, 1.0, "(]"))
+    XGRAD_OPTION(double, beta_2, 0.99, in_range(0.0, 1.0, "[]"))
 };
 
 class Lion : public Optimizer {
 public:
     using Options = LionOptions;
-    explicit Lion(const LionOptions& options = {});
-    std::string kind() const override { return "lion"; }
+    explicit Lion(const LionOptions& options = {}) : Optimizer(options, "Lion") {}
 
 protected:
-    void build(const Variable& var) override;
-    void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    void build(const Variable& var) override { add_slot(var, "momentum"); }
+    void update_step(UpdateContext& u) override;
     bool update_step_is_elementwise() const override { return true; }
-    void add_config(Config& config) const override;
-
-private:
-    LionOptions opts_;
 };
 
 }  // namespace xgrad::optim

@@ -19,28 +19,21 @@ namespace xgrad::optim {
 enum class MomentumConvention { Keras, PyTorch };
 
 struct MomentumOptions : OptionsBase<MomentumOptions> {
-    using Self = MomentumOptions;
     MomentumOptions() : OptionsBase("SGD", 0.01) {}
-    XGRAD_OPTIM_ARG(double, momentum, 0.9)  // in [0, 1]
-    XGRAD_OPTIM_ARG(bool, nesterov, false)
-    XGRAD_OPTIM_ARG(MomentumConvention, convention, MomentumConvention::Keras)
-    static MomentumOptions from_config(const Config& config);
+    XGRAD_OPTION(double, momentum, 0.9, in_range(0.0, 1.0, "[]"))
+    XGRAD_OPTION(bool, nesterov, false)
+    XGRAD_OPTION(MomentumConvention, convention, MomentumConvention::Keras, names({"keras", "pytorch"}).xgrad_only())
 };
 
 class Momentum : public Optimizer {
 public:
     using Options = MomentumOptions;
-    explicit Momentum(const MomentumOptions& options = {});
-    std::string kind() const override { return "momentum"; }
+    explicit Momentum(const MomentumOptions& options = {}) : Optimizer(options, "Momentum") {}
 
 protected:
-    void build(const Variable& var) override;
-    void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    void build(const Variable& var) override { add_slot(var, "momentum"); }
+    void update_step(UpdateContext& u) override;
     bool update_step_is_elementwise() const override { return true; }
-    void add_config(Config& config) const override;
-
-private:
-    MomentumOptions opts_;
 };
 
 }  // namespace xgrad::optim

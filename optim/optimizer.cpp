@@ -1,6 +1,7 @@
 #include <xgrad/optim/optimizer.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -23,43 +24,60 @@ float sum_of_squares(const float* x, std::size_t n)
 }
 }  // namespace
 
-float* Slots::operator[](const std::string& name)
+xt::xarray<float>& UpdateContext::slot_array(const std::string& name)
 {
-    for (std::size_t i = 0; i < names_->size(); ++i) {
-        if ((*names_)[i] == name) return data_[i];
+    for (std::size_t i = 0; i < slots_->names.size(); ++i) {
+        if (slots_->names[i] == name) return slots_->arrays[i];
     }
-    throw Error(detail::cat("optimizer: variable '", *variable_, "' has no slot '", name, "'"));
+    throw Error(detail::cat("optimizer: variable '", variable_->name(), "' has no slot '", name, "'"));
 }
 
-Optimizer::Optimizer(BaseOptions options, const std::string& display_name)
-    : options_(std::move(options)), display_name_(display_name)
+Optimizer::Optimizer(const BaseOptions& options, const std::string& display_name)
+    : options_(options.clone()), display_name_(display_name)
 {
-    check::base_options(display_name_, options_);
+    options_->check(display_name_);
+}
+
+std::string Optimizer::kind() const
+{
+    std::string k = display_name_;
+    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return k;
 }
 
 std::int64_t Optimizer::iterations() const
 {
-    const auto n = options_.gradient_accumulation_steps;
+    const auto n = base_options().gradient_accumulation_steps();
     return n ? raw_iterations_ / *n : raw_iterations_;
 }
 
 float Optimizer::learning_rate() const
 {
-    if (const double* v = std::get_if<double>(&options_.learning_rate)) return static_cast<float>(*v);
-    if (const auto* s = std::get_if<std::shared_ptr<const LearningRateSchedule>>(&options_.learning_rate)) {
-        return (**s)(raw_iterations_);
-    }
-    return std::get<LearningRateFn>(options_.learning_rate)(iterations());
+    const LearningRate& lr = base_options().learning_rate();
+    if (const double* v = std::get_if<double>(&lr)) return static_cast<float>(*v);
+    if (const auto* s = std::get_if<std::shared_ptr<const LearningRateSchedule>>(&lr)) return (**s)(raw_iterations_);
+    return std::get<LearningRateFn>(lr)(iterations());
 }
 
-void Optimizer::set_learning_rate(double learning_rate)
+void Optimizer::set_learning_rate(double learning_rate) { change_learning_rate(learning_rate); }
+void Optimizer::set_learning_rate(std::shared_ptr<const LearningRateSchedule> schedule)
 {
-    if (std::holds_alternative<std::shared_ptr<const LearningRateSchedule>>(options_.learning_rate)) {
+    change_learning_rate(std::move(schedule));
+}
+void Optimizer::set_learning_rate(LearningRateFn fn) { change_learning_rate(std::move(fn)); }
+
+// A number cannot replace a schedule (Keras: the rate is "not settable"); a schedule
+// or a callable replaces anything, and is evaluated at the step counter from then on.
+void Optimizer::change_learning_rate(LearningRate learning_rate)
+{
+    if (std::holds_alternative<double>(learning_rate) &&
+        std::holds_alternative<std::shared_ptr<const LearningRateSchedule>>(base_options().learning_rate())) {
         throw ValueError(detail::cat(display_name_, ".set_learning_rate: this optimizer was created with a ",
-                                     "LearningRateSchedule, so its learning rate cannot be set"));
+                                     "LearningRateSchedule, so its learning rate cannot be set to a number ",
+                                     "(set another schedule, or create the optimizer with a number)"));
     }
-    check::finite_non_negative(display_name_, "learning_rate", learning_rate);
-    options_.learning_rate = learning_rate;
+    options_detail::check_learning_rate(learning_rate, display_name_);
+    mutable_base().set_learning_rate(std::move(learning_rate));
 }
 
 void Optimizer::exclude_from_weight_decay(const std::vector<Variable>& vars,
@@ -70,12 +88,7 @@ void Optimizer::exclude_from_weight_decay(const std::vector<Variable>& vars,
     for (auto& s : states_) s.decay = -1;
 }
 
-Config Optimizer::get_config() const
-{
-    Config c = base_config(options_, learning_rate());
-    add_config(c);
-    return c;
-}
+Config Optimizer::get_config() const { return options_->to_config(); }
 
 float& Optimizer::scalar_state(const std::string& key, float initial)
 {
@@ -96,21 +109,21 @@ Optimizer::VariableState& Optimizer::state_of(const Variable& var)
     return states_[it->second];
 }
 
-void Optimizer::add_slot(const Variable& var, const std::string& slot, float initial)
+void Optimizer::add_slot(const Variable& var, const std::string& slot, const Shape& shape, float initial)
 {
-    auto& s = state_of(var);
-    if (std::find(s.slot_names.begin(), s.slot_names.end(), slot) != s.slot_names.end()) {
+    auto& s = state_of(var).slots;
+    if (std::find(s.names.begin(), s.names.end(), slot) != s.names.end()) {
         throw Error(detail::cat(display_name_, ".add_slot: variable '", var.name(), "' already has a slot '", slot, "'"));
     }
-    s.slot_names.push_back(slot);
-    s.slots.emplace_back(var.shape(), initial);
+    s.names.push_back(slot);
+    s.arrays.emplace_back(shape, initial);
 }
 
 xt::xarray<float> Optimizer::slot(const Variable& var, const std::string& slot) const
 {
-    auto& s = const_cast<Optimizer*>(this)->state_of(var);
-    for (std::size_t i = 0; i < s.slot_names.size(); ++i) {
-        if (s.slot_names[i] == slot) return s.slots[i];
+    auto& s = const_cast<Optimizer*>(this)->state_of(var).slots;
+    for (std::size_t i = 0; i < s.names.size(); ++i) {
+        if (s.names[i] == slot) return s.arrays[i];
     }
     throw ValueError(detail::cat(display_name_, ".slot: variable '", var.name(), "' has no slot '", slot, "'"));
 }
@@ -119,9 +132,9 @@ Optimizer::VariableState& Optimizer::ensure_built(const Variable& var)
 {
     if (const auto it = index_.find(var.id()); it != index_.end()) return states_[it->second];
     index_.emplace(var.id(), states_.size());
-    states_.push_back(VariableState{var, {}, {}, {}, -1});
-    if (options_.use_ema) add_slot(var, kAverage);
-    if (options_.gradient_accumulation_steps) add_slot(var, kAccumulator);
+    states_.push_back(VariableState{var, {}, {}, -1});
+    if (base_options().use_ema()) add_slot(var, kAverage);
+    if (base_options().gradient_accumulation_steps()) add_slot(var, kAccumulator);
     build(var);
     return states_[index_.at(var.id())];
 }
@@ -185,23 +198,23 @@ const float* Optimizer::effective_gradient(VariableState& s, const Tensor& grad,
 {
     const float* src = grad.value().data();
     const std::size_t n = grad.size();
-    const auto& o = options_;
-    const bool clip = o.clipnorm || o.clipvalue || o.global_clipnorm;
-    if (!o.loss_scale_factor && !o.gradient_accumulation_steps && !clip && !reduced) return src;
+    const auto& o = base_options();
+    const bool clip = o.clipnorm() || o.clipvalue() || o.global_clipnorm();
+    if (!o.loss_scale_factor() && !o.gradient_accumulation_steps() && !clip && !reduced) return src;
     s.scratch.resize(n);
     float* dst = s.scratch.data();
-    if (o.loss_scale_factor) {
-        const float scale = static_cast<float>(*o.loss_scale_factor);
+    if (o.loss_scale_factor()) {
+        const float scale = static_cast<float>(*o.loss_scale_factor());
         elementwise(n, [&](std::ptrdiff_t i) { dst[i] = src[i] / scale; });
         src = dst;
     }
-    if (o.gradient_accumulation_steps) {
+    if (o.gradient_accumulation_steps()) {
         float* acc = accumulator(s);
         if (!update) {
             elementwise(n, [&](std::ptrdiff_t i) { acc[i] = src[i] + acc[i]; });
             return nullptr;
         }
-        const float steps = static_cast<float>(*o.gradient_accumulation_steps);
+        const float steps = static_cast<float>(*o.gradient_accumulation_steps());
         // With a reducer the accumulator is cleared only once the reduced step is known to be finite.
         elementwise(n, [&](std::ptrdiff_t i) {
             dst[i] = (src[i] + acc[i]) / steps;
@@ -216,20 +229,20 @@ const float* Optimizer::effective_gradient(VariableState& s, const Tensor& grad,
 
 float* Optimizer::accumulator(VariableState& s)
 {
-    return s.slots[static_cast<std::size_t>(
-        std::find(s.slot_names.begin(), s.slot_names.end(), kAccumulator) - s.slot_names.begin())].data();
+    return s.slots.arrays[static_cast<std::size_t>(
+        std::find(s.slots.names.begin(), s.slots.names.end(), kAccumulator) - s.slots.names.begin())].data();
 }
 
 void Optimizer::clip_gradient(float* g, std::size_t n) const
 {
-    const auto& o = options_;
-    if (o.clipnorm) {
-        const float c = static_cast<float>(*o.clipnorm);
+    const auto& o = base_options();
+    if (o.clipnorm()) {
+        const float c = static_cast<float>(*o.clipnorm());
         const float norm = std::sqrt(sum_of_squares(g, n));
         const float denom = std::max(norm, c);
         elementwise(n, [&](std::ptrdiff_t i) { g[i] = (g[i] * c) / denom; });
-    } else if (o.clipvalue) {
-        const float v = static_cast<float>(*o.clipvalue);
+    } else if (o.clipvalue()) {
+        const float v = static_cast<float>(*o.clipvalue());
         elementwise(n, [&](std::ptrdiff_t i) { g[i] = std::min(std::max(g[i], -v), v); });
     }
 }
@@ -266,7 +279,7 @@ bool Optimizer::reduce_gradients(const std::vector<Variable>& vars, bool check_f
     }
     for (std::size_t i = 0, k = 0; i < vars.size(); ++i) {
         if (!step_gradients_[i]) continue;
-        if (options_.gradient_accumulation_steps) std::fill_n(accumulator(states_[step_states_[i]]), sizes[k], 0.0f);
+        if (base_options().gradient_accumulation_steps()) std::fill_n(accumulator(states_[step_states_[i]]), sizes[k], 0.0f);
         clip_gradient(buffers[k], sizes[k]);
         ++k;
     }
@@ -298,20 +311,20 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
     step_states_.clear();  // indices: states_ may grow while building
     for (const auto& v : vars) step_states_.push_back(static_cast<std::size_t>(&ensure_built(v) - states_.data()));
     auto state = [&](std::size_t i) -> VariableState& { return states_[step_states_[i]]; };
-    const auto& o = options_;
-    const bool check_finite = o.on_nan_gradient != NanGradientPolicy::Apply;
+    const auto& o = base_options();
+    const bool check_finite = o.on_nan_gradient() != NanGradientPolicy::Apply;
     // Reduced (averaged across ranks): the check runs on the reduced gradients instead.
     const bool reduce = reducer_ && reducer_->active();
     // With the raw gradients as the effective ones (nothing to compute before the
     // update) and an elementwise update rule, the finiteness check runs inside the
     // update's parallel region, on the elements each thread then updates.
-    const bool raw = !o.loss_scale_factor && !o.gradient_accumulation_steps && !o.clipnorm && !o.clipvalue &&
-                     !o.global_clipnorm && !reduce;
+    const bool raw = !o.loss_scale_factor() && !o.gradient_accumulation_steps() && !o.clipnorm() && !o.clipvalue() &&
+                     !o.global_clipnorm() && !reduce;
     // Small steps (the tutorial's scalar) stay on the plain serial path: no region to set up.
     const bool team = update_step_is_elementwise() && defined_elements(grads) >= kParallelUpdateThreshold;
     if (check_finite && !reduce && !(raw && team) && !gradients_finite(grads, vars)) return;
 
-    const bool update = !o.gradient_accumulation_steps || (raw_iterations_ + 1) % *o.gradient_accumulation_steps == 0;
+    const bool update = !o.gradient_accumulation_steps() || (raw_iterations_ + 1) % *o.gradient_accumulation_steps() == 0;
     const StepInfo step{lr, iterations()};
     auto& effective = step_gradients_;
     effective.assign(vars.size(), nullptr);
@@ -320,13 +333,13 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
     }
     if (update && reduce && !reduce_gradients(vars, check_finite)) return;
     if (update) {
-        if (o.global_clipnorm) {
+        if (o.global_clipnorm()) {
             float total = 0.0f;  // float32, variable by variable in argument order
             for (std::size_t i = 0; i < vars.size(); ++i) {
                 if (effective[i]) total += sum_of_squares(effective[i], vars[i].size());
             }
             const float norm = std::sqrt(total);
-            const float c = static_cast<float>(*o.global_clipnorm);
+            const float c = static_cast<float>(*o.global_clipnorm());
             const float scale = c * std::min(1.0f / norm, 1.0f / c) + (norm - norm);
             for (std::size_t i = 0; i < vars.size(); ++i) {
                 if (!effective[i]) continue;
@@ -334,46 +347,21 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
                 elementwise(vars[i].size(), [&](std::ptrdiff_t j) { g[j] = g[j] * scale; });
             }
         }
-        if (team) {
-            if (!team_update(vars, step, check_finite && raw) && !report_non_finite(grads, vars)) return;
-        } else {
-            if (o.weight_decay) {
-                const float wd = static_cast<float>(*o.weight_decay);
-                for (std::size_t i = 0; i < vars.size(); ++i) {
-                    if (!effective[i] || !uses_weight_decay(state(i))) continue;
-                    float* w = state(i).var.mutable_value().data();
-                    elementwise(vars[i].size(), [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * step.learning_rate; });
-                }
-            }
-            begin_update(step);
-            for (std::size_t i = 0; i < vars.size(); ++i) {
-                if (!effective[i]) continue;
-                VariableState& s = state(i);
-                prepare_slots(step_slots_, s);
-                update_step(s.var.mutable_value().data(), effective[i], vars[i].size(), step_slots_, step);
-            }
-        }
+        const bool check_in_region = check_finite && raw && team;
+        if (!update_variables(vars, step, team, check_in_region) && !report_non_finite(grads, vars)) return;
     }
-    if (o.use_ema) update_ema();
+    if (o.use_ema()) update_ema();
     ++raw_iterations_;
-}
-
-void Optimizer::prepare_slots(Slots& slots, VariableState& s) const
-{
-    slots.names_ = &s.slot_names;
-    slots.variable_ = &s.var.name();
-    slots.data_.clear();
-    for (auto& a : s.slots) slots.data_.push_back(a.data());
 }
 
 void Optimizer::update_ema()
 {
-    const float m = iterations() != 0 ? static_cast<float>(options_.ema_momentum) : 0.0f;
+    const auto& o = base_options();
+    const float m = iterations() != 0 ? static_cast<float>(o.ema_momentum()) : 0.0f;
     const float one_minus_m = 1.0f - m;
-    const bool overwrite =
-        options_.ema_overwrite_frequency && (iterations() + 1) % *options_.ema_overwrite_frequency == 0;
+    const bool overwrite = o.ema_overwrite_frequency() && (iterations() + 1) % *o.ema_overwrite_frequency() == 0;
     for (auto& s : states_) {
-        float* avg = s.slots[0].data();  // "average" is always the first slot with use_ema
+        float* avg = s.slots.arrays[0].data();  // "average" is always the first slot with use_ema
         float* w = s.var.mutable_value().data();
         elementwise(s.var.size(), [&](std::ptrdiff_t i) {
             avg[i] = m * avg[i] + one_minus_m * w[i];
@@ -384,10 +372,10 @@ void Optimizer::update_ema()
 
 void Optimizer::finalize_variable_values(const std::vector<Variable>& vars)
 {
-    if (!options_.use_ema) return;
+    if (!base_options().use_ema()) return;
     for (const auto& v : vars) {
         auto& s = state_of(v);
-        std::copy(s.slots[0].begin(), s.slots[0].end(), s.var.mutable_value().begin());
+        std::copy(s.slots.arrays[0].begin(), s.slots.arrays[0].end(), s.var.mutable_value().begin());
     }
 }
 

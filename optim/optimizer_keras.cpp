@@ -10,11 +10,11 @@ namespace {
 bool created_last(const std::string& slot) { return slot == "velocity_hat"; }
 }  // namespace
 
-bool Optimizer::has_numeric_learning_rate() const { return std::holds_alternative<double>(options_.learning_rate); }
+bool Optimizer::has_numeric_learning_rate() const { return std::holds_alternative<double>(base_options().learning_rate()); }
 
 std::vector<std::pair<std::string, xt::xarray<float>>> Optimizer::keras_slots(const std::vector<Variable>& vars)
 {
-    if (options_.use_ema || options_.gradient_accumulation_steps) {
+    if (base_options().use_ema() || base_options().gradient_accumulation_steps()) {
         throw ValueError(detail::cat(display_name_, ": the state of an optimizer with use_ema or "
                                                     "gradient_accumulation_steps has no Keras file layout in xgrad"));
     }
@@ -22,8 +22,8 @@ std::vector<std::pair<std::string, xt::xarray<float>>> Optimizer::keras_slots(co
     for (bool last : {false, true}) {
         for (const auto& v : vars) {
             const auto& s = ensure_built(v);
-            for (std::size_t i = 0; i < s.slot_names.size(); ++i) {
-                if (created_last(s.slot_names[i]) == last) out.emplace_back(v.name() + "/" + s.slot_names[i], s.slots[i]);
+            for (std::size_t i = 0; i < s.slots.names.size(); ++i) {
+                if (created_last(s.slots.names[i]) == last) out.emplace_back(v.name() + "/" + s.slots.names[i], s.slots.arrays[i]);
             }
         }
     }
@@ -51,8 +51,8 @@ void Optimizer::set_keras_state(const std::vector<Variable>& vars, std::int64_t 
     for (bool last : {false, true}) {
         for (const auto& v : vars) {
             auto& s = ensure_built(v);
-            for (std::size_t i = 0; i < s.slot_names.size(); ++i)
-                if (created_last(s.slot_names[i]) == last) s.slots[i] = slots[k++];
+            for (std::size_t i = 0; i < s.slots.names.size(); ++i)
+                if (created_last(s.slots.names[i]) == last) s.slots.arrays[i] = slots[k++];
         }
     }
     raw_iterations_ = iterations;

@@ -1,10 +1,12 @@
-// The parallel half of apply_gradients(): the finiteness check of every gradient
-// and the one-region update of every variable (team_update), for the built-in
-// optimizers whose update rule is elementwise (see elementwise.hpp).
+// The update half of apply_gradients(): the finiteness check of every gradient
+// and update_variables(), the ONE loop that decays and updates every variable,
+// run either by a team (one parallel region per step, for update rules that are
+// elementwise, see elementwise.hpp) or by the calling thread alone.
 #include <xgrad/optim/optimizer.hpp>
 
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <iostream>
 
 #include <omp.h>
@@ -73,7 +75,7 @@ bool Optimizer::report_non_finite(const std::vector<Tensor>& grads, const std::v
             const std::string what = detail::cat(display_name_, ".apply_gradients: the gradient for variable '",
                                                  vars[i].name(), "' contains ", g[j], " at flat index ", j,
                                                  " (iterations = ", iterations(), ")");
-            if (options_.on_nan_gradient == NanGradientPolicy::Throw) throw NumericsError(what);
+            if (base_options().on_nan_gradient() == NanGradientPolicy::Throw) throw NumericsError(what);
             std::cerr << "xgrad warning: " << what << "; the whole step is skipped\n";
             return false;
         }
@@ -81,27 +83,31 @@ bool Optimizer::report_non_finite(const std::vector<Tensor>& grads, const std::v
     return true;
 }
 
-// Weight decay and update_step() of every variable with an effective gradient, in
-// ONE parallel region: each thread runs its static share of every variable
-// (elementwise() under threading::TeamMember), so the result is the serial one
-// whatever the thread count. With check_finite, each thread first checks its
-// share of every gradient; after a barrier either all threads update or none
-// does (then false is returned and nothing, begin_update() included, has run).
-bool Optimizer::team_update(const std::vector<Variable>& vars, const StepInfo& step, bool check_finite)
+// Weight decay and update_step() of every variable with an effective gradient.
+// With `team`, in ONE parallel region: each thread runs its static share of every
+// variable (elementwise() under threading::TeamMember), so the result is the serial
+// one whatever the thread count; without, on this thread, where elementwise() may
+// still split one large tensor. With check_finite (team only), each thread first
+// checks its share of every gradient; after a barrier either all threads update or
+// none does (then false is returned and nothing, begin_update() included, has run).
+bool Optimizer::update_variables(const std::vector<Variable>& vars, const StepInfo& step, bool team,
+                                 bool check_finite)
 {
     const auto& effective = step_gradients_;
+    const auto& o = base_options();
+    const bool decay = o.weight_decay().has_value();
+    const bool base_decays = decay && !decays_weights_itself();
     std::size_t total = 0;
     for (std::size_t i = 0; i < vars.size(); ++i) {
         if (!effective[i]) continue;
         total += vars[i].size();
-        if (options_.weight_decay) uses_weight_decay(states_[step_states_[i]]);  // resolved before the threads start
+        if (decay) uses_weight_decay(states_[step_states_[i]]);  // resolved before any thread starts
     }
-    const float wd = options_.weight_decay ? static_cast<float>(*options_.weight_decay) : 0.0f;
+    const float wd = decay ? static_cast<float>(*o.weight_decay()) : 0.0f;
     bool finite = true;
     std::exception_ptr error;
-    // The body runs on every thread of the region, or alone on this thread for a
-    // small step (no region at all: even a one-thread region costs microseconds).
-    auto body = [&] {
+    // The body runs on every thread of the region, or alone on this thread.
+    auto body = [&](bool in_team) {
         const auto index = static_cast<std::size_t>(omp_get_thread_num());
         const auto count = static_cast<std::size_t>(omp_get_num_threads());
         if (check_finite) {
@@ -125,32 +131,41 @@ bool Optimizer::team_update(const std::vector<Variable>& vars, const StepInfo& s
                 }
             }
         }  // implicit barrier: every thread sees `finite` and `error`
-        if (finite && !error) {
-            threading::TeamMember member(index, count);
-            Slots slots;
-            try {
-                for (std::size_t i = 0; i < vars.size(); ++i) {
-                    if (!effective[i]) continue;
-                    VariableState& s = states_[step_states_[i]];
-                    float* w = s.var.mutable_value().data();
-                    if (options_.weight_decay && s.decay == 1) {
-                        const float lr = step.learning_rate;
-                        elementwise(vars[i].size(), [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * lr; });
-                    }
-                    prepare_slots(slots, s);
-                    update_step(w, effective[i], vars[i].size(), slots, step);
+        if (!finite || error) return;
+        std::optional<threading::TeamMember> member;
+        if (in_team) member.emplace(index, count);
+        UpdateContext u;
+        u.learning_rate = step.learning_rate;
+        u.iterations = step.iterations;
+        try {
+            for (std::size_t i = 0; i < vars.size(); ++i) {
+                if (!effective[i]) continue;
+                VariableState& s = states_[step_states_[i]];
+                float* w = s.var.mutable_value().data();
+                const std::size_t n = vars[i].size();
+                const bool decayed = decay && s.decay == 1;
+                if (base_decays && decayed) {
+                    const float lr = step.learning_rate;
+                    elementwise(n, [&](std::ptrdiff_t j) { w[j] = w[j] - (w[j] * wd) * lr; });
                 }
-            } catch (...) {
-#pragma omp critical(xgrad_optim_team_update)
-                if (!error) error = std::current_exception();
+                u.w = w;
+                u.g = effective[i];
+                u.n = n;
+                u.weight_decay = decayed ? o.weight_decay() : std::nullopt;
+                u.variable_ = &s.var;
+                u.slots_ = &s.slots;
+                update_step(u);
             }
+        } catch (...) {
+#pragma omp critical(xgrad_optim_update_variables)
+            if (!error) error = std::current_exception();
         }
     };
-    if (total >= kParallelUpdateThreshold) {
+    if (team && total >= kParallelUpdateThreshold) {
 #pragma omp parallel
-        body();
+        body(true);
     } else {
-        body();
+        body(team);
     }
     if (error) std::rethrow_exception(error);
     return finite;

@@ -89,15 +89,15 @@ std::int64_t parse_count(const std::string& s, const std::string& field, const s
 void Optimizer::write_state(std::ostream& out) const
 {
     out << kMagic << "\nkind " << kind() << "\nraw_iterations " << raw_iterations_ << "\nlearning_rate ";
-    const double* lr = std::get_if<double>(&options_.learning_rate);
+    const double* lr = std::get_if<double>(&base_options().learning_rate());
     out << (lr ? hex(*lr) : std::string("none")) << "\nscalars " << scalars_.size() << "\n";
     for (const auto& [key, value] : scalars_) out << key << " " << hex(value) << "\n";
     out << "variables " << states_.size() << "\n";
     for (const auto& s : states_) {
-        out << "variable " << s.var.name() << "\nslots " << s.slots.size() << "\n";
-        for (std::size_t i = 0; i < s.slots.size(); ++i) {
-            out << "slot " << s.slot_names[i] << "\n";
-            write_npy(out, s.slots[i]);
+        out << "variable " << s.var.name() << "\nslots " << s.slots.arrays.size() << "\n";
+        for (std::size_t i = 0; i < s.slots.arrays.size(); ++i) {
+            out << "slot " << s.slots.names[i] << "\n";
+            write_npy(out, s.slots.arrays[i]);  // any shape: .npy keeps it
         }
     }
 }
@@ -170,18 +170,9 @@ void Optimizer::load_state(const std::string& path, const std::vector<Variable>&
     }
     // Validate everything before changing anything.
     for (const auto& var : targets) {
-        const auto it = saved.find(var.name());
-        if (it == saved.end()) {
+        if (saved.find(var.name()) == saved.end()) {
             throw ValueError(detail::cat(display_name_, ".load_state: '", path, "' has no state for variable '",
                                          var.name(), "'"));
-        }
-        for (std::size_t i = 0; i < it->second.slots.size(); ++i) {
-            if (it->second.slots[i].shape() != var.shape()) {
-                throw ShapeError(detail::cat(display_name_, ".load_state: slot '", it->second.slot_names[i],
-                                             "' of variable '", var.name(), "' has shape ",
-                                             to_string(it->second.slots[i].shape()), " in '", path,
-                                             "', the variable has shape ", to_string(var.shape())));
-            }
         }
     }
     for (const auto& [name, entry] : saved) {
@@ -191,20 +182,34 @@ void Optimizer::load_state(const std::string& path, const std::vector<Variable>&
                                          "', which is not among the variables being restored"));
         }
     }
+    // Each slot must have the name and the shape this optimizer's build() gives it
+    // (the variable's shape, or its own: Adafactor's factored moments).
     for (const auto& var : targets) {
         const VariableState& s = ensure_built(var);
-        if (s.slot_names != saved.at(var.name()).slot_names) {
+        const SavedVariable& entry = saved.at(var.name());
+        if (s.slots.names != entry.slot_names) {
             std::string want, got;
-            for (const auto& n : s.slot_names) want += " " + n;
-            for (const auto& n : saved.at(var.name()).slot_names) got += " " + n;
+            for (const auto& n : s.slots.names) want += " " + n;
+            for (const auto& n : entry.slot_names) got += " " + n;
             throw ValueError(detail::cat(display_name_, ".load_state: variable '", var.name(), "' has slots [", got,
                                          " ] in '", path, "', this optimizer uses [", want,
                                          " ] (different options, e.g. amsgrad or use_ema?)"));
         }
+        for (std::size_t i = 0; i < entry.slots.size(); ++i) {
+            const auto& want = s.slots.arrays[i].shape();
+            if (entry.slots[i].shape() == want) continue;
+            const std::string expected =
+                want == var.shape() ? detail::cat("the variable has shape ", to_string(var.shape()))
+                                    : detail::cat("this optimizer's slot has shape ", to_string(want),
+                                                  " for the variable of shape ", to_string(var.shape()));
+            throw ShapeError(detail::cat(display_name_, ".load_state: slot '", entry.slot_names[i], "' of variable '",
+                                         var.name(), "' has shape ", to_string(entry.slots[i].shape()), " in '", path,
+                                         "', ", expected));
+        }
     }
-    for (const auto& var : targets) state_of(var).slots = saved.at(var.name()).slots;
+    for (const auto& var : targets) state_of(var).slots.arrays = saved.at(var.name()).slots;
     raw_iterations_ = raw;
-    if (lr && std::holds_alternative<double>(options_.learning_rate)) options_.learning_rate = *lr;
+    if (lr && std::holds_alternative<double>(base_options().learning_rate())) mutable_base().set_learning_rate(*lr);
     scalars_ = std::move(scalars);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <xgrad/core/error.hpp>
 
@@ -9,11 +10,10 @@ namespace xgrad::optim {
 
 namespace check {
 
-namespace {
 // Throws unless `ok` holds for v and for the float32 value the update kernels
 // compute with (1e-50 > 0, but it is 0 in float32; 1e39 is finite, but inf in float32).
-template <class Ok>
-void require(const std::string& optimizer, const char* option, const std::string& what, double v, Ok ok)
+void require(const std::string& optimizer, const char* option, const std::string& what, double v,
+             const std::function<bool(double)>& ok)
 {
     std::string note;
     if (ok(v)) {
@@ -24,7 +24,6 @@ void require(const std::string& optimizer, const char* option, const std::string
     throw ValueError(detail::cat(optimizer, ": option '", option, "' must be ", what, ", got ", python_float_repr(v),
                                  note));
 }
-}  // namespace
 
 void finite_non_negative(const std::string& optimizer, const char* option, double v)
 {
@@ -47,45 +46,165 @@ void positive(const std::string& optimizer, const char* option, double v)
 void in_range(const std::string& optimizer, const char* option, double v, double lo, bool lo_closed, double hi,
               bool hi_closed)
 {
-    require(optimizer, option,
-            detail::cat("in ", lo_closed ? "[" : "(", python_float_repr(lo), ", ", python_float_repr(hi),
-                        hi_closed ? "]" : ")"),
-            v, [&](double x) { return (lo_closed ? x >= lo : x > lo) && (hi_closed ? x <= hi : x < hi); });
-}
-
-void base_options(const std::string& optimizer, const BaseOptions& o)
-{
-    if (const double* lr = std::get_if<double>(&o.learning_rate)) finite_non_negative(optimizer, "learning_rate", *lr);
-    if (const auto* s = std::get_if<std::shared_ptr<const LearningRateSchedule>>(&o.learning_rate); s && !*s) {
-        throw ValueError(detail::cat(optimizer, ": option 'learning_rate' is a null schedule"));
-    }
-    if (const auto* f = std::get_if<LearningRateFn>(&o.learning_rate); f && !*f) {
-        throw ValueError(detail::cat(optimizer, ": option 'learning_rate' is an empty callable"));
-    }
-    if (o.weight_decay) finite_non_negative(optimizer, "weight_decay", *o.weight_decay);
-    if (o.clipnorm) positive(optimizer, "clipnorm", *o.clipnorm);
-    if (o.clipvalue) positive(optimizer, "clipvalue", *o.clipvalue);
-    if (o.global_clipnorm) positive(optimizer, "global_clipnorm", *o.global_clipnorm);
-    const int clips = int(o.clipnorm.has_value()) + int(o.clipvalue.has_value()) + int(o.global_clipnorm.has_value());
-    if (clips > 1) {
-        const auto show = [](const std::optional<double>& v) { return ConfigValue(v).repr(); };
-        throw ValueError(detail::cat(optimizer, ": only one of 'clipnorm', 'clipvalue' and 'global_clipnorm' can be ",
-                                     "set, got clipnorm=", show(o.clipnorm), ", clipvalue=", show(o.clipvalue),
-                                     ", global_clipnorm=", show(o.global_clipnorm)));
-    }
-    in_range(optimizer, "ema_momentum", o.ema_momentum, 0.0, true, 1.0, true);
-    if (o.ema_overwrite_frequency && *o.ema_overwrite_frequency < 1) {
-        throw ValueError(detail::cat(optimizer, ": option 'ema_overwrite_frequency' must be an integer >= 1 or ",
-                                     "unset, got ", *o.ema_overwrite_frequency));
-    }
-    if (o.loss_scale_factor) positive(optimizer, "loss_scale_factor", *o.loss_scale_factor);
-    if (o.gradient_accumulation_steps && *o.gradient_accumulation_steps < 2) {
-        throw ValueError(detail::cat(optimizer, ": option 'gradient_accumulation_steps' must be an integer >= 2 ",
-                                     "or unset, got ", *o.gradient_accumulation_steps));
-    }
+    const OptionRule r = OptionSet::in_range(lo, hi, lo_closed ? (hi_closed ? "[]" : "[)") : (hi_closed ? "(]" : "()"));
+    require(optimizer, option, r.what, v, r.ok);
 }
 
 }  // namespace check
+
+// ---- rules ---------------------------------------------------------------------------
+
+OptionRule OptionSet::positive()
+{
+    return {[](double x) { return x > 0.0 && !std::isinf(x); }, "a finite number > 0", {}, false};
+}
+
+OptionRule OptionSet::non_negative()
+{
+    return {[](double x) { return x >= 0.0 && !std::isinf(x); }, "a finite number >= 0", {}, false};
+}
+
+OptionRule OptionSet::non_positive()
+{
+    return {[](double x) { return x <= 0.0 && !std::isinf(x); }, "a finite number <= 0", {}, false};
+}
+
+OptionRule OptionSet::in_range(double lo, double hi, const char* brackets)
+{
+    const bool lo_closed = brackets[0] == '[', hi_closed = brackets[1] == ']';
+    return {[=](double x) { return (lo_closed ? x >= lo : x > lo) && (hi_closed ? x <= hi : x < hi); },
+            detail::cat("in ", lo_closed ? "[" : "(", python_float_repr(lo), ", ", python_float_repr(hi),
+                        hi_closed ? "]" : ")"),
+            {}, false};
+}
+
+OptionRule OptionSet::at_least(std::int64_t n)
+{
+    return {[=](double x) { return x >= static_cast<double>(n); }, detail::cat("an integer >= ", n), {}, false};
+}
+
+OptionRule OptionSet::only(double v, std::string what) { return {[=](double x) { return x == v; }, std::move(what), {}, false}; }
+
+OptionRule OptionSet::names(std::vector<std::string> names) { return {{}, {}, std::move(names), false}; }
+
+// ---- the option set ------------------------------------------------------------------
+
+void OptionSet::add(const void* value, std::size_t size, const OptionInfo& info)
+{
+    const auto offset = reinterpret_cast<const char*>(value) - reinterpret_cast<const char*>(this);
+    entries_.push_back({&info, offset, size});
+}
+
+void OptionSet::check_layout(std::size_t size, const char* type) const
+{
+    for (const auto& e : entries_) {
+        if (e.offset < 0 || static_cast<std::size_t>(e.offset) + e.size > size) {
+            throw Error(detail::cat("options type ", type, " derives from another options struct and adds option '",
+                                    e.info->name, "'; derive it from OptionsBase<itself> instead"));
+        }
+    }
+}
+
+Config OptionSet::to_config() const
+{
+    Config c;
+    for (const auto& e : entries_) e.info->write(reinterpret_cast<const char*>(this) + e.offset, c);
+    return c;
+}
+
+void OptionSet::read_config(const Config& config, const std::string& who)
+{
+    ConfigReader r(config, who);
+    for (const auto& e : entries_) e.info->read(reinterpret_cast<char*>(this) + e.offset, r);
+    r.finish();
+}
+
+void OptionSet::check(const std::string& who) const
+{
+    for (const auto& e : entries_) e.info->check(reinterpret_cast<const char*>(this) + e.offset, who);
+    check_together(who);
+}
+
+std::vector<std::string> OptionSet::option_names() const
+{
+    std::vector<std::string> out;
+    for (const auto& e : entries_) out.emplace_back(e.info->name);
+    return out;
+}
+
+std::unique_ptr<OptionSet> BaseOptions::clone() const
+{
+    check_layout(sizeof(BaseOptions), "BaseOptions");
+    return std::make_unique<BaseOptions>(*this);
+}
+
+void BaseOptions::check_together(const std::string& who) const
+{
+    const int clips = int(clipnorm().has_value()) + int(clipvalue().has_value()) + int(global_clipnorm().has_value());
+    if (clips > 1) {
+        const auto show = [](const std::optional<double>& v) { return ConfigValue(v).repr(); };
+        throw ValueError(detail::cat(who, ": only one of 'clipnorm', 'clipvalue' and 'global_clipnorm' can be ",
+                                     "set, got clipnorm=", show(clipnorm()), ", clipvalue=", show(clipvalue()),
+                                     ", global_clipnorm=", show(global_clipnorm())));
+    }
+}
+
+// ---- codecs of the special types -------------------------------------------------------
+
+namespace options_detail {
+
+ConfigValue learning_rate_value(const LearningRate& lr)
+{
+    if (const auto* s = std::get_if<std::shared_ptr<const LearningRateSchedule>>(&lr)) return (*s)->serialize();
+    if (std::holds_alternative<LearningRateFn>(lr)) return "<callable>";
+    // Keras keeps the rate in a float32 variable: 0.001 prints as 0.0010000000474974513.
+    return static_cast<double>(static_cast<float>(std::get<double>(lr)));
+}
+
+void read_learning_rate(ConfigReader& r, const char* key, LearningRate& lr)
+{
+    if (!r.contains(key)) return;
+    const auto& v = r.at(key).storage();
+    if (const auto* c = std::get_if<Config>(&v)) {
+        lr = std::shared_ptr<const LearningRateSchedule>(schedule_from_config(*c));
+    } else {
+        lr = r.number(key);
+    }
+}
+
+void check_learning_rate(const LearningRate& lr, const std::string& who)
+{
+    if (const double* v = std::get_if<double>(&lr)) check::finite_non_negative(who, "learning_rate", *v);
+    if (const auto* s = std::get_if<std::shared_ptr<const LearningRateSchedule>>(&lr); s && !*s) {
+        throw ValueError(detail::cat(who, ": option 'learning_rate' is a null schedule"));
+    }
+    if (const auto* f = std::get_if<LearningRateFn>(&lr); f && !*f) {
+        throw ValueError(detail::cat(who, ": option 'learning_rate' is an empty callable"));
+    }
+}
+
+std::string enum_choices(const std::vector<std::string>& names)
+{
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("'" + names[i] + "'");
+    }
+    return out;
+}
+
+void bad_option(const std::string& who, const char* key, const std::string& what, const std::string& got)
+{
+    throw ValueError(detail::cat(who, ": option '", key, "' must be ", what, ", got ", got));
+}
+
+void bad_enum_key(const std::string& who, const char* key, const std::vector<std::string>& names, const std::string& got)
+{
+    throw ValueError(detail::cat(who, ": config key '", key, "' must be ", enum_choices(names), ", got '", got, "'"));
+}
+
+}  // namespace options_detail
+
+// ---- the config reader ---------------------------------------------------------------
 
 ConfigReader::ConfigReader(const Config& config, std::string optimizer)
     : config_(config), optimizer_(std::move(optimizer))
@@ -160,37 +279,6 @@ std::string ConfigReader::text(const std::string& key, const std::string& fallba
     return take(key) ? config_.get_string(key) : fallback;
 }
 
-void ConfigReader::read_base(BaseOptions& b)
-{
-    b.name = text("name", b.name);
-    if (take("learning_rate")) {
-        const auto& v = config_.at("learning_rate").storage();
-        if (const auto* c = std::get_if<Config>(&v)) {
-            b.learning_rate = std::shared_ptr<const LearningRateSchedule>(schedule_from_config(*c));
-        } else {
-            b.learning_rate = config_.get_double("learning_rate");
-        }
-    }
-    b.weight_decay = optional_number("weight_decay", b.weight_decay);
-    b.clipnorm = optional_number("clipnorm", b.clipnorm);
-    b.global_clipnorm = optional_number("global_clipnorm", b.global_clipnorm);
-    b.clipvalue = optional_number("clipvalue", b.clipvalue);
-    b.use_ema = flag("use_ema", b.use_ema);
-    b.ema_momentum = number("ema_momentum", b.ema_momentum);
-    b.ema_overwrite_frequency = optional_integer("ema_overwrite_frequency", b.ema_overwrite_frequency);
-    b.loss_scale_factor = optional_number("loss_scale_factor", b.loss_scale_factor);
-    b.gradient_accumulation_steps = optional_integer("gradient_accumulation_steps", b.gradient_accumulation_steps);
-    const std::string nan = text("on_nan_gradient", "skip");
-    if (nan != "skip" && nan != "raise" && nan != "apply") {
-        throw ValueError(detail::cat(optimizer_,
-                                     ": config key 'on_nan_gradient' must be 'skip', 'raise' or 'apply', got '", nan,
-                                     "'"));
-    }
-    b.on_nan_gradient = nan == "raise"   ? NanGradientPolicy::Throw
-                        : nan == "apply" ? NanGradientPolicy::Apply
-                                         : NanGradientPolicy::SkipStep;
-}
-
 void ConfigReader::finish() const
 {
     std::string unknown;
@@ -202,31 +290,6 @@ void ConfigReader::finish() const
     if (!unknown.empty()) {
         throw ValueError(detail::cat(optimizer_, ": config key(s) not recognized: ", unknown));
     }
-}
-
-Config base_config(const BaseOptions& b, float current_learning_rate)
-{
-    Config c;
-    c.set("name", b.name);
-    if (const auto* s = std::get_if<std::shared_ptr<const LearningRateSchedule>>(&b.learning_rate)) {
-        c.set("learning_rate", (*s)->serialize());
-    } else if (std::holds_alternative<LearningRateFn>(b.learning_rate)) {
-        c.set("learning_rate", "<callable>");
-    } else {
-        c.set("learning_rate", static_cast<double>(current_learning_rate));
-    }
-    c.set("weight_decay", b.weight_decay);
-    c.set("clipnorm", b.clipnorm);
-    c.set("global_clipnorm", b.global_clipnorm);
-    c.set("clipvalue", b.clipvalue);
-    c.set("use_ema", b.use_ema);
-    c.set("ema_momentum", b.ema_momentum);
-    c.set("ema_overwrite_frequency", b.ema_overwrite_frequency);
-    c.set("loss_scale_factor", b.loss_scale_factor);
-    c.set("gradient_accumulation_steps", b.gradient_accumulation_steps);
-    if (b.on_nan_gradient == NanGradientPolicy::Throw) c.set("on_nan_gradient", "raise");
-    if (b.on_nan_gradient == NanGradientPolicy::Apply) c.set("on_nan_gradient", "apply");
-    return c;
 }
 
 }  // namespace xgrad::optim

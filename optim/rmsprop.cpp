@@ -4,44 +4,49 @@
 
 namespace xgrad::optim {
 
-RMSpropOptions RMSpropOptions::from_config(const Config& config)
-{
-    RMSpropOptions o;
-    ConfigReader r(config, "RMSprop");
-    r.read_base(o.base());
-    o.rho(r.number("rho", o.rho()))
-        .momentum(r.number("momentum", o.momentum()))
-        .epsilon(r.number("epsilon", o.epsilon()))
-        .centered(r.flag("centered", o.centered()));
-    r.finish();
-    return o;
-}
-
-RMSprop::RMSprop(const RMSpropOptions& options) : Optimizer(options.base(), "RMSprop"), opts_(options)
-{
-    check::in_range("RMSprop", "rho", opts_.rho(), 0.0, true, 1.0, false);
-    check::in_range("RMSprop", "momentum", opts_.momentum(), 0.0, true, 1.0, false);
-    check::positive("RMSprop", "epsilon", opts_.epsilon());
-}
-
 void RMSprop::build(const Variable& var)
 {
     add_slot(var, "velocity");
-    if (opts_.momentum() > 0) add_slot(var, "momentum");
-    if (opts_.centered()) add_slot(var, "average_gradient");
+    if (options<RMSpropOptions>().momentum() > 0) add_slot(var, "momentum");
+    if (options<RMSpropOptions>().centered()) add_slot(var, "average_gradient");
 }
 
-void RMSprop::update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step)
+void RMSprop::update_step(UpdateContext& u)
 {
-    const float lr = step.learning_rate;
-    const float rho = static_cast<float>(opts_.rho());
-    const float one_minus_rho = static_cast<float>(1.0 - opts_.rho());
-    const float eps = static_cast<float>(opts_.epsilon());
-    const float mu = static_cast<float>(opts_.momentum());
-    float* v = slots["velocity"];
-    float* mom = mu > 0 ? slots["momentum"] : nullptr;
-    float* avg = opts_.centered() ? slots["average_gradient"] : nullptr;
-    elementwise(n, [&](std::ptrdiff_t i) {
+    const auto& o = options<RMSpropOptions>();
+    float* w = u.w;
+    const float* g = u.g;
+    const float lr = u.learning_rate;
+    const float rho = static_cast<float>(o.rho());
+    const float one_minus_rho = static_cast<float>(1.0 - o.rho());
+    const float eps = static_cast<float>(o.epsilon());
+    const float mu = static_cast<float>(o.momentum());
+    float* v = u.slot("velocity");
+    float* mom = mu > 0 ? u.slot("momentum") : nullptr;
+    float* avg = o.centered() ? u.slot("average_gradient") : nullptr;
+    if (o.epsilon_placement() != EpsilonPlacement::Keras) {
+        const float minus_lr = static_cast<float>(-static_cast<double>(lr));
+        const bool cpu = o.epsilon_placement() == EpsilonPlacement::PyTorchCPU;  // a * b + c as torch's fma
+        const auto mul_add = [cpu](float a, float b, float c) { return cpu ? std::fma(a, b, c) : c + a * b; };
+        u.elementwise([&](std::ptrdiff_t i) {
+            v[i] = mul_add(one_minus_rho * g[i], g[i], v[i] * rho);
+            float denom;
+            if (avg) {
+                avg[i] = mul_add(one_minus_rho, g[i], avg[i] * rho);
+                denom = std::sqrt(mul_add(-1.0f * avg[i], avg[i], v[i])) + eps;
+            } else {
+                denom = std::sqrt(v[i]) + eps;
+            }
+            if (mom) {
+                mom[i] = mom[i] * mu + g[i] / denom;
+                w[i] = mul_add(minus_lr, mom[i], w[i]);
+            } else {
+                w[i] = w[i] + (minus_lr * g[i]) / denom;
+            }
+        });
+        return;
+    }
+    u.elementwise([&](std::ptrdiff_t i) {
         v[i] = rho * v[i] + one_minus_rho * (g[i] * g[i]);
         float denom = v[i] + eps;
         if (avg) {
@@ -56,14 +61,6 @@ void RMSprop::update_step(float* w, const float* g, std::size_t n, Slots& slots,
             w[i] = w[i] - inc;
         }
     });
-}
-
-void RMSprop::add_config(Config& config) const
-{
-    config.set("rho", opts_.rho())
-        .set("momentum", opts_.momentum())
-        .set("epsilon", opts_.epsilon())
-        .set("centered", opts_.centered());
 }
 
 }  // namespace xgrad::optim

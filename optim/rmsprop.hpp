@@ -3,6 +3,14 @@
 //   centered:  a = rho * a + (1 - rho) * g;  denom = v - a*a + epsilon;  else denom = v + epsilon
 //   inc = lr * g / sqrt(denom)
 //   momentum > 0:  mom = momentum * mom + inc;  w -= mom      else w -= inc
+// EpsilonPlacement::PyTorch: torch.optim.RMSprop's step (alpha = rho), epsilon
+// outside the square root, in torch's roundings (scalars as Python floats, rounded once):
+//   v = v * rho + ((1 - rho) * g) * g
+//   centered:  a = a * rho + (1 - rho) * g;  avg = sqrt(v + (-1 * a) * a) + epsilon;  else avg = sqrt(v) + epsilon
+//   momentum > 0:  mom = mom * momentum + g / avg;  w += -lr * mom      else w += (-lr * g) / avg
+// EpsilonPlacement::PyTorchCPU: the same, bit for bit with torch.optim.RMSprop on CPU
+// (torch 1.13): v = fma((1 - rho) * g, g, v * rho), a = fma(1 - rho, g, a * rho),
+// avg = sqrt(fma(-1 * a, a, v)) + epsilon, w = fma(-lr, mom, w).
 #pragma once
 
 #include <xgrad/optim/optimizer.hpp>
@@ -10,29 +18,23 @@
 namespace xgrad::optim {
 
 struct RMSpropOptions : OptionsBase<RMSpropOptions> {
-    using Self = RMSpropOptions;
     RMSpropOptions() : OptionsBase("rmsprop", 0.001) {}
-    XGRAD_OPTIM_ARG(double, rho, 0.9)       // in [0, 1)
-    XGRAD_OPTIM_ARG(double, momentum, 0.0)  // in [0, 1)
-    XGRAD_OPTIM_ARG(double, epsilon, 1e-7)  // > 0
-    XGRAD_OPTIM_ARG(bool, centered, false)
-    static RMSpropOptions from_config(const Config& config);
+    XGRAD_OPTION(double, rho, 0.9, in_range(0.0, 1.0, "[)"))
+    XGRAD_OPTION(double, momentum, 0.0, in_range(0.0, 1.0, "[)"))
+    XGRAD_OPTION(double, epsilon, 1e-7, positive())
+    XGRAD_OPTION(bool, centered, false)
+    XGRAD_OPTION(EpsilonPlacement, epsilon_placement, EpsilonPlacement::Keras, placements())
 };
 
 class RMSprop : public Optimizer {
 public:
     using Options = RMSpropOptions;
-    explicit RMSprop(const RMSpropOptions& options = {});
-    std::string kind() const override { return "rmsprop"; }
+    explicit RMSprop(const RMSpropOptions& options = {}) : Optimizer(options, "RMSprop") {}
 
 protected:
     void build(const Variable& var) override;
-    void update_step(float* w, const float* g, std::size_t n, Slots& slots, const StepInfo& step) override;
+    void update_step(UpdateContext& u) override;
     bool update_step_is_elementwise() const override { return true; }
-    void add_config(Config& config) const override;
-
-private:
-    RMSpropOptions opts_;
 };
 
 }  // namespace xgrad::optim

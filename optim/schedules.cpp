@@ -196,6 +196,47 @@ Config CosineDecay::get_config() const
         .set("warmup_steps", warmup_steps_);
 }
 
+CosineDecayRestarts::CosineDecayRestarts(double initial_learning_rate, std::int64_t first_decay_steps, double t_mul,
+                                         double m_mul, double alpha, std::string name)
+    : initial_(initial_learning_rate), t_mul_(t_mul), m_mul_(m_mul), alpha_(alpha),
+      first_decay_steps_(first_decay_steps), name_(std::move(name))
+{
+    check_rate("CosineDecayRestarts", "initial_learning_rate", initial_learning_rate);
+    check_decay_steps("CosineDecayRestarts", "first_decay_steps", first_decay_steps);
+    check::positive("CosineDecayRestarts", "t_mul", t_mul);
+    check_rate("CosineDecayRestarts", "m_mul", m_mul);
+    check::in_range("CosineDecayRestarts", "alpha", alpha, 0.0, true, 1.0, true);
+}
+
+float CosineDecayRestarts::operator()(std::int64_t step) const
+{
+    const float t_mul = f32(t_mul_), m_mul = f32(m_mul_), alpha = f32(alpha_);
+    float fraction = f32(step) / f32(first_decay_steps_);
+    float restart;
+    if (t_mul == 1.0f) {
+        restart = std::floor(fraction);
+        fraction = fraction - restart;
+    } else {
+        restart = std::floor(std::log(1.0f - fraction * (1.0f - t_mul)) / std::log(t_mul));
+        const float sum_r = (1.0f - std::pow(t_mul, restart)) / (1.0f - t_mul);
+        fraction = (fraction - sum_r) / std::pow(t_mul, restart);
+    }
+    const float m_fac = std::pow(m_mul, restart);
+    const float cosine = 0.5f * m_fac * (1.0f + std::cos(std::numbers::pi_v<float> * fraction));
+    return f32(initial_) * ((1.0f - alpha) * cosine + alpha);
+}
+
+Config CosineDecayRestarts::get_config() const
+{
+    return Config{}
+        .set("initial_learning_rate", initial_)
+        .set("first_decay_steps", first_decay_steps_)
+        .set("t_mul", t_mul_)
+        .set("m_mul", m_mul_)
+        .set("alpha", alpha_)
+        .set("name", name_);
+}
+
 namespace {
 template <class Schedule>
 std::shared_ptr<LearningRateSchedule> make_step_decay(ConfigReader& r, const char* cls)
@@ -244,6 +285,14 @@ std::shared_ptr<LearningRateSchedule> make_schedule(const std::string& cls, Conf
         return std::make_shared<CosineDecay>(initial, decay_steps, alpha, name, warmup_target,
                                              r.integer("warmup_steps", 0));
     }
+    if (cls == "CosineDecayRestarts") {
+        const double initial = r.number("initial_learning_rate");
+        const std::int64_t first = r.integer("first_decay_steps");
+        const double t_mul = r.number("t_mul", 2.0);
+        const double m_mul = r.number("m_mul", 1.0);
+        const double alpha = r.number("alpha", 0.0);
+        return std::make_shared<CosineDecayRestarts>(initial, first, t_mul, m_mul, alpha, r.text("name", "SGDRDecay"));
+    }
     if (cls == "PiecewiseConstantDecay") {
         auto boundaries = elements<std::int64_t>(r, "boundaries");
         auto values = elements<double>(r, "values");
@@ -268,7 +317,7 @@ std::shared_ptr<LearningRateSchedule> schedule_from_config(const Config& seriali
     }
     throw ValueError(detail::cat("schedule_from_config: unknown learning-rate schedule class_name '", cls,
                                  "' (known: ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, ",
-                                 "InverseTimeDecay, CosineDecay)"));
+                                 "InverseTimeDecay, CosineDecay, CosineDecayRestarts)"));
 }
 
 }  // namespace xgrad::optim

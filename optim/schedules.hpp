@@ -122,6 +122,26 @@ private:
     std::int64_t warmup_steps_;
 };
 
+// SGDR (Loshchilov & Hutter), Keras's CosineDecayRestarts, in float32: with
+// f = step / first_decay_steps, restart i and its fraction are
+//   t_mul == 1:  i = floor(f), f -= i
+//   else:        i = floor(log(1 - f * (1 - t_mul)) / log(t_mul)),
+//                f = (f - (1 - t_mul^i) / (1 - t_mul)) / t_mul^i
+//   lr = initial * ((1 - alpha) * (0.5 * m_mul^i * (1 + cos(pi * f))) + alpha)
+class CosineDecayRestarts : public LearningRateSchedule {
+public:
+    CosineDecayRestarts(double initial_learning_rate, std::int64_t first_decay_steps, double t_mul = 2.0,
+                        double m_mul = 1.0, double alpha = 0.0, std::string name = "SGDRDecay");
+    float operator()(std::int64_t step) const override;
+    std::string class_name() const override { return "CosineDecayRestarts"; }
+    Config get_config() const override;
+
+private:
+    double initial_, t_mul_, m_mul_, alpha_;
+    std::int64_t first_decay_steps_;
+    std::string name_;
+};
+
 // Rebuilds a schedule from its serialized form (Keras's deserialize); throws
 // ValueError naming an unknown class_name or a bad key.
 std::shared_ptr<LearningRateSchedule> schedule_from_config(const Config& serialized);

@@ -29,9 +29,9 @@ ConfigValue parse_value(const std::string& text)
     return text;
 }
 
-std::vector<Case> load_cases()
+std::vector<Case> load_cases(const char* file = "trajectories.txt")
 {
-    std::ifstream in(std::string(XGRAD_SOURCE_DIR) + "/tests/optim/golden/trajectories.txt");
+    std::ifstream in(std::string(XGRAD_SOURCE_DIR) + "/tests/optim/golden/" + file);
     REQUIRE(in.good());
     std::vector<Case> cases;
     std::string line;
@@ -75,7 +75,7 @@ std::vector<Case> load_cases()
 TEST_CASE("golden: every optimizer follows its written-out formula step by step")
 {
     const auto cases = load_cases();
-    REQUIRE(cases.size() == 48);  // 24 configurations x {float32, float64}
+    REQUIRE(cases.size() == 72);  // 36 configurations x {float32, float64}
     const xt::xarray<float> a0{1.0f, 0.5f, 2.0f}, c0{0.1f, 0.2f, -0.3f};
     const xt::xarray<float> a1{{0.3f, 1.5f}, {1.0f, 4.0f}}, c1{{0.0f, 1.0f}, {-1.0f, 0.5f}};
     for (const auto& golden : cases) {
@@ -105,6 +105,40 @@ TEST_CASE("golden: every optimizer follows its written-out formula step by step"
                     }
                 }
             }
+        }
+    }
+}
+
+TEST_CASE("golden: epsilon_placement='pytorch_cpu' follows torch.optim for 200 steps (AdamW's decay, RMSprop, Adagrad)")
+{
+    const auto cases = load_cases("torch_trajectories.txt");
+    REQUIRE(cases.size() == 6);
+    const xt::xarray<float> a0{1.0f, 0.5f, 2.0f}, c0{0.1f, 0.2f, -0.3f};
+    const xt::xarray<float> a1{{0.3f, 1.5f}, {1.0f, 4.0f}}, c1{{0.0f, 1.0f}, {-1.0f, 0.5f}};
+    for (const auto& golden : cases) {
+        DYNAMIC_SECTION(golden.name << " vs torch.optim")
+        {
+            INFO("options: " << golden.options.to_string());
+            auto opt = xgrad::optim::make_optimizer(golden.kind, golden.options);
+            xgrad::Variable w0(xt::xarray<float>{0.5f, -1.5f, 2.0f}, "w0");
+            xgrad::Variable w1(xt::xarray<float>{{1.0f, -0.25f}, {0.75f, -2.0f}}, "w1");
+            REQUIRE(golden.steps.size() == 200);
+            double worst = 0.0;
+            for (std::size_t step = 0; step < golden.steps.size(); ++step) {
+                xt::xarray<float> g0 = a0 * (w0.value() - c0);
+                xt::xarray<float> g1 = a1 * (w1.value() - c1);
+                opt->apply_gradients({xgrad::Tensor(g0), xgrad::Tensor(g1)}, {w0, w1});
+                std::vector<float> got(w0.value().begin(), w0.value().end());
+                got.insert(got.end(), w1.value().begin(), w1.value().end());
+                const auto& want = golden.steps[step];
+                for (std::size_t i = 0; i < got.size(); ++i) {
+                    INFO("step " << step + 1 << ", element " << i << ": got " << got[i] << ", want " << want[i]);
+                    // The issue asks for 1e-6 relative; torch's CPU arithmetic is reproduced bit for bit.
+                    REQUIRE(got[i] == Approx(want[i]).epsilon(1e-6).margin(1e-12));
+                    worst = std::max(worst, std::abs(double(got[i]) - want[i]) / std::max(std::abs(want[i]), 1e-30));
+                }
+            }
+            CHECK(worst == 0.0);
         }
     }
 }

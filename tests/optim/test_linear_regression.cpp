@@ -48,21 +48,16 @@ public:
     std::string kind() const override { return "restarted_moments_adam"; }
 
 protected:
-    static xgrad::optim::BaseOptions base()
+    static xgrad::optim::BasicOptions base() { return xgrad::optim::BasicOptions("restarted_moments_adam", 0.01); }
+    void update_step(xgrad::optim::UpdateContext& u) override
     {
-        xgrad::optim::BaseOptions o;
-        o.name = "restarted_moments_adam";
-        o.learning_rate = 0.01;
-        return o;
-    }
-    void update_step(float* w, const float* g, std::size_t n, xgrad::optim::Slots&,
-                     const xgrad::optim::StepInfo& step) override
-    {
-        const float t = step.local_step();
-        for (std::size_t i = 0; i < n; ++i) {
+        const float t = u.local_step();
+        float* w = u.w;
+        const float* g = u.g;
+        for (std::size_t i = 0; i < u.n; ++i) {
             const float m_hat = (0.1f * g[i]) / (1.0f - std::pow(0.9f, t));
             const float v_hat = (0.001f * g[i] * g[i]) / (1.0f - std::pow(0.999f, t));
-            w[i] -= step.learning_rate * m_hat / (std::sqrt(v_hat) + 1e-7f);
+            w[i] -= u.learning_rate * m_hat / (std::sqrt(v_hat) + 1e-7f);
         }
     }
 };

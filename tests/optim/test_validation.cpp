@@ -80,7 +80,7 @@ TEST_CASE("validation: apply_gradients checks counts and shapes, naming the vari
 
 TEST_CASE("validation: factory and from_config name the bad identifier or key")
 {
-    REQUIRE_THROWS_WITH(make_optimizer("adamm"), Contains("make_optimizer: unknown optimizer 'adamm' (known: adagrad, adam,"));
+    REQUIRE_THROWS_WITH(make_optimizer("adamm"), Contains("make_optimizer: unknown optimizer 'adamm' (known: adabelief, adadelta, adafactor, adagrad, adam,"));
     REQUIRE_THROWS_WITH(make_optimizer("adam", Config{}.set("beta_3", 0.5)), Contains("Adam: config key(s) not recognized: 'beta_3'"));
     REQUIRE_THROWS_WITH(make_optimizer("adam", Config{}.set("beta_1", "high")), Contains("config: key 'beta_1' must be a number, got 'high'"));
     REQUIRE_THROWS_WITH(make_optimizer("momentum", Config{}.set("convention", "tf2")),
