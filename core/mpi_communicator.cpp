@@ -46,7 +46,8 @@ public:
     void allreduce_sum(double* data, std::size_t n) override { sum(data, n); }
     [[noreturn]] void abort(const std::string& message, int code) override
     {
-        std::cerr << "xgrad: rank " << rank_ << " of " << size_ << ": " << message << "\n" << std::flush;
+        // One write, so that other ranks' output does not cut through the line.
+        std::cerr << xgrad::detail::cat("xgrad: rank ", rank_, " of ", size_, ": ", message, "\n") << std::flush;
         MPI_Abort(MPI_COMM_WORLD, code);
         std::exit(code);
     }
