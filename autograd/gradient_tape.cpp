@@ -1,6 +1,10 @@
 #include <xgrad/autograd/gradient_tape.hpp>
 
 #include <algorithm>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <utility>
 
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
@@ -27,6 +31,23 @@ void check_gradient_numerics(const Node<T>& node, std::size_t input, const Tenso
                             input, " (shape ", to_string(node.input_shapes[input]), ") contains ", *bad,
                             " at flat index ", bad - v.begin(), " (backward pass; the op was recorded at ",
                             describe(node.where), ")"));
+}
+
+bool& recording_gradient_warned()
+{
+    static bool warned = false;
+    return warned;
+}
+
+void warn_recording_gradient()
+{
+    static std::mutex mutex;
+    const std::lock_guard lock(mutex);
+    if (std::exchange(recording_gradient_warned(), true)) return;
+    std::cerr << "WARNING: Calling GradientTape.gradient on a persistent tape inside its context is significantly "
+                 "less efficient than calling it outside the context (it causes the gradient ops to be recorded on "
+                 "the tape, leading to increased CPU and memory usage). Only call GradientTape.gradient inside the "
+                 "context if you actually want to trace the gradient in order to compute higher order derivatives.\n";
 }
 }  // namespace detail
 
@@ -66,7 +87,12 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
                                                 const std::vector<TensorOf<T>>& sources,
                                                 const TensorOf<T>& seed, UnconnectedGradients unconnected)
 {
-    Pause pause(*this);  // the gradient computation itself is recorded only by outer tapes
+    // A non-persistent tape is done after this call: it records nothing more. A
+    // persistent one inside its recording scope records the gradient computation
+    // too (TensorFlow's behaviour), so it can differentiate the result again.
+    std::optional<Pause> pause;
+    if (!persistent_) pause.emplace(*this);
+    else if (!paused_) detail::warn_recording_gradient();
     const auto& nodes = record<T>().nodes;
 
     // Only nodes downstream of a watched source can carry a gradient to one; a

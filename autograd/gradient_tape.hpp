@@ -12,6 +12,15 @@
 // - A non-persistent tape answers one gradient()/jacobian() call; a persistent one any number.
 // - Tapes nest: an outer tape records the inner tape's gradient computation,
 //   giving higher-order derivatives.
+// - A persistent tape records its own gradient computation when gradient() or
+//   jacobian() is called while it records (alive, not inside stop_recording()),
+//   so one tape gives second derivatives, as in TensorFlow:
+//     GradientTape tape(/*persistent=*/true);
+//     auto y = x * x * x;
+//     auto dy = tape.gradient(y, x);      // 3x^2, recorded on tape
+//     auto d2y = tape.gradient(dy, x);    // 6x
+//   As TensorFlow, this warns once (stderr) that it costs memory and time: call
+//   gradient() inside tape.stop_recording() when the result is not differentiated.
 #pragma once
 
 #include <algorithm>
@@ -200,6 +209,10 @@ TensorOf<T> GradientTape::gradient(const TensorOf<T>& target,
 namespace detail {
 // The tapes alive on this thread, innermost last.
 std::vector<GradientTape*>& active_tapes();
+// Prints TensorFlow's warning about a persistent tape recording its own gradient, once per process
+// (recording_gradient_warned() is set once printed).
+void warn_recording_gradient();
+bool& recording_gradient_warned();
 }  // namespace detail
 
 }  // namespace xgrad
