@@ -209,6 +209,17 @@ TensorOf<T> GradientTape::gradient(const TensorOf<T>& target,
 namespace detail {
 // The tapes alive on this thread, innermost last.
 std::vector<GradientTape*>& active_tapes();
+// While alive, no tape of this thread records (the tapes alive when it was made).
+class PauseAllTapes {
+public:
+    PauseAllTapes()
+    {
+        for (GradientTape* tape : active_tapes()) paused_.push_back(std::make_unique<GradientTape::Pause>(*tape));
+    }
+
+private:
+    std::vector<std::unique_ptr<GradientTape::Pause>> paused_;
+};
 // Prints TensorFlow's warning about a persistent tape recording its own gradient, once per process
 // (recording_gradient_warned() is set once printed).
 void warn_recording_gradient();
