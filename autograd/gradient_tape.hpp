@@ -74,11 +74,34 @@ public:
                          const std::type_identity_t<TensorOf<T>>& output_gradients = {},
                          UnconnectedGradients unconnected = UnconnectedGradients::None);
 
+    // A list of targets means the gradient of their sum (TensorFlow's
+    // tape.gradient([y1, y2], sources)); output_gradients: none, or one seed per
+    // target (an undefined one: ones).
+    std::vector<Tensor> gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,
+                                 const std::vector<Tensor>& output_gradients = {},
+                                 UnconnectedGradients unconnected = UnconnectedGradients::None);
+    std::vector<Tensor64> gradient(const std::vector<Tensor64>& targets, const std::vector<Tensor64>& sources,
+                                   const std::vector<Tensor64>& output_gradients = {},
+                                   UnconnectedGradients unconnected = UnconnectedGradients::None);
+
     // d target[i...] / d source[j...], of shape target.shape + source.shape.
     template <class T>
     TensorOf<T> jacobian(const TensorOf<T>& target,
                          const std::type_identity_t<TensorOf<T>>& source,
                          UnconnectedGradients unconnected = UnconnectedGradients::None);
+    // One Jacobian per source (target.shape + sources[k].shape), from one reverse pass per target element.
+    template <class T>
+    std::vector<TensorOf<T>> jacobian(const TensorOf<T>& target,
+                                      const std::vector<std::type_identity_t<TensorOf<T>>>& sources,
+                                      UnconnectedGradients unconnected = UnconnectedGradients::None);
+    // TensorFlow's batch_jacobian: target (b, t...), source (b, s...) -> (b, t..., s...),
+    //   result[i, j..., k...] = d target[i, j...] / d source[i, k...],
+    // for targets whose row i depends only on row i of source (then one reverse pass
+    // per element of a row suffices; cross-row terms would be summed in).
+    // ShapeError unless both have a first axis of the same size.
+    template <class T>
+    TensorOf<T> batch_jacobian(const TensorOf<T>& target, const std::type_identity_t<TensorOf<T>>& source,
+                               UnconnectedGradients unconnected = UnconnectedGradients::None);
 
     // Variables this tape watches, once each, in the order they were created
     // (sorted by unique id, as TensorFlow's watched_variables), not of first use.
@@ -136,10 +159,15 @@ private:
     template <class T>
     void watch_variable(const TensorOf<T>& t);
     void begin_use(const char* what);
-    // The reverse pass: gradients of <target, seed> for each source.
+    // The reverse pass: gradients of sum_t <targets[t], seeds[t]> for each source.
     template <class T>
-    std::vector<TensorOf<T>> backward(const TensorOf<T>& target, const std::vector<TensorOf<T>>& sources,
-                                      const TensorOf<T>& seed, UnconnectedGradients unconnected);
+    std::vector<TensorOf<T>> backward(std::span<const TensorOf<T>> targets, std::span<const TensorOf<T>> seeds,
+                                      const std::vector<TensorOf<T>>& sources, UnconnectedGradients unconnected);
+    template <class T>
+    std::vector<TensorOf<T>> gradient_of_sum(const std::vector<TensorOf<T>>& targets,
+                                             const std::vector<TensorOf<T>>& sources,
+                                             const std::vector<TensorOf<T>>& output_gradients,
+                                             UnconnectedGradients unconnected);
 
     bool persistent_;
     bool watch_accessed_variables_;
