@@ -39,6 +39,7 @@ std::vector<Entry> read_manifest(const std::string& dir)
                                   manifest_header, "')"));
     }
     std::vector<Entry> entries;
+    std::vector<int> lines;  // the manifest line of each entry
     for (int number = 2; std::getline(in, line); ++number) {
         if (line.empty()) continue;
         std::istringstream fields(line);
@@ -52,10 +53,23 @@ std::vector<Entry> read_manifest(const std::string& dir)
             if (!(fields >> d)) throw IOError(detail::cat(path, ": line ", number, " has fewer than ", rank, " dimensions"));
             e.shape.push_back(d);
         }
+        if (std::string extra; fields >> extra) {
+            throw IOError(detail::cat(path, ": line ", number, " has a trailing field '", extra, "' after its ", rank,
+                                      " dimension(s) (expected '<name> <file> <rank> <dims>')"));
+        }
         if (e.file.find('/') != std::string::npos || e.file == "..") {
             throw IOError(detail::cat(path, ": line ", number, " names a file outside the checkpoint: '", e.file, "'"));
         }
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+            if (entries[k].name == e.name || entries[k].file == e.file) {
+                const bool same_name = entries[k].name == e.name;
+                throw IOError(detail::cat(path, ": line ", number, " repeats the ", same_name ? "weight '" : "file '",
+                                          same_name ? e.name : e.file, "' of line ", lines[k],
+                                          " (a corrupt manifest: each weight and file appears once)"));
+            }
+        }
         entries.push_back(std::move(e));
+        lines.push_back(number);
     }
     return entries;
 }

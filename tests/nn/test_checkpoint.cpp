@@ -127,3 +127,32 @@ TEST_CASE("load_npy and load_weights: a seeded mutation fuzz never crashes, only
     CHECK(rejected > 0);
     fs::remove_all(root);
 }
+
+TEST_CASE("checkpoint manifest: a repeated weight or file and trailing fields are rejected, naming the line")
+{
+    set_seed(13);
+    const fs::path root = fresh_dir("manifest");
+    const std::string dir = (root / "ckpt").string();
+    auto a = model("mf");
+    a.save_weights(dir);
+    const std::string manifest = read_text(dir + "/manifest.txt");
+    // Line 2 is the first weight, "mf_a.kernel mf_a.kernel.npy 2 4 3".
+    const auto second = manifest.find('\n') + 1;
+    const std::string first_entry = manifest.substr(second, manifest.find('\n', second) - second);
+    REQUIRE(first_entry == "mf_a.kernel mf_a.kernel.npy 2 4 3");
+    a.load_weights(dir);  // the manifest as written loads
+
+    write_text(dir + "/manifest.txt", manifest + first_entry + "\n");  // line 6 repeats line 2
+    REQUIRE_THROWS_AS(a.load_weights(dir), IOError);
+    REQUIRE_THROWS_WITH(a.load_weights(dir), Contains("line 6 repeats the weight 'mf_a.kernel' of line 2"));
+
+    write_text(dir + "/manifest.txt", manifest + "other mf_a.kernel.npy 2 4 3\n");  // another name, same file
+    REQUIRE_THROWS_WITH(a.load_weights(dir), Contains("line 6 repeats the file 'mf_a.kernel.npy' of line 2"));
+
+    std::string trailing = manifest;
+    trailing.insert(second + first_entry.size(), " 7");
+    write_text(dir + "/manifest.txt", trailing);
+    REQUIRE_THROWS_AS(a.load_weights(dir), IOError);
+    REQUIRE_THROWS_WITH(a.load_weights(dir), Contains("line 2 has a trailing field '7' after its 2 dimension(s)"));
+    fs::remove_all(root);
+}
