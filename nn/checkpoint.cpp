@@ -2,6 +2,7 @@
 //   manifest.txt    "xgrad-weights 1", then one line per parameter:
 //                   <name> <file> <rank> <dim>...    e.g. "dense_1.kernel dense_1.kernel.npy 2 784 128"
 //   <name>.npy      its float32 value (numpy reads it)
+//   optimizer.state with include_optimizer: the optimizer's save_state file
 // A save is atomic as a whole (core/atomic_directory.hpp): everything is
 // written (and fsync'ed) into a fresh sibling directory "<dir>.tmp.<pid>", the
 // manifest last, then swapped in with renames, so a reader sees the old
@@ -18,11 +19,13 @@
 #include <xgrad/core/atomic_directory.hpp>
 #include <xgrad/core/atomic_file.hpp>
 #include <xgrad/core/npy.hpp>
+#include <xgrad/optim/optimizer.hpp>
 
 namespace xgrad::nn {
 namespace {
 constexpr const char* manifest_header = "xgrad-weights 1";
 constexpr const char* manifest_file = "manifest.txt";
+constexpr const char* optimizer_file = "optimizer.state";
 
 struct Entry {
     std::string name, file;
@@ -98,13 +101,17 @@ void write_checkpoint(const std::string& dir, const std::vector<std::pair<std::s
 }
 }  // namespace
 
-void Model::save_weights(const std::string& path) const
+void Model::save_weights(const std::string& path, bool include_optimizer) const
 {
     if (!built()) throw ValueError(detail::cat(name(), ".save_weights: the model is not built yet (call it or fit it first)"));
+    if (include_optimizer && !optimizer_) {
+        throw ValueError(detail::cat(name(), ".save_weights: include_optimizer needs a compiled model (it has no optimizer)"));
+    }
     const std::string target = without_trailing_slash(path);
     recover_directory(target, manifest_file, "save_weights");
     const std::string fresh = make_staging_directory(target, "save_weights");
     try {
+        if (include_optimizer) optimizer_->save_state(fresh + "/" + optimizer_file);
         write_checkpoint(fresh, named_parameters());
         publish_directory(fresh, target, "save_weights");
     } catch (...) {
@@ -114,9 +121,12 @@ void Model::save_weights(const std::string& path) const
     }
 }
 
-void Model::load_weights(const std::string& path)
+void Model::load_weights(const std::string& path, bool include_optimizer)
 {
     if (!built()) throw ValueError(detail::cat(name(), ".load_weights: build the model first (call it once or add an Input)"));
+    if (include_optimizer && !optimizer_) {
+        throw ValueError(detail::cat(name(), ".load_weights: include_optimizer needs a compiled model (compile it first)"));
+    }
     // After a save crashed between its two renames, the complete copy it left.
     const std::string dir = resolve_directory(without_trailing_slash(path), manifest_file);
     const auto entries = read_manifest(dir);
@@ -143,6 +153,14 @@ void Model::load_weights(const std::string& path)
                                       ", the manifest and the model say ", to_string(v.shape()), " for '", name, "'"));
         }
         values.push_back(std::move(value));
+    }
+    if (include_optimizer) {
+        const std::string file = dir + "/" + optimizer_file;
+        if (!std::filesystem::exists(file)) {
+            throw IOError(detail::cat(path, ": the checkpoint holds no optimizer state ('", optimizer_file,
+                                      "'); save it with include_optimizer"));
+        }
+        optimizer_->load_state(file, trainable_variables());  // checks everything before changing anything
     }
     set_weights(values);
 }

@@ -72,9 +72,13 @@ public:
     void summary(std::ostream& out = std::cout) const;
 
     // One .npy per weight (dotted names) plus manifest.txt in directory `path`; atomic.
-    void save_weights(const std::string& path) const;
+    // include_optimizer: the compiled optimizer's state (optim save_state) goes into
+    // the same directory as "optimizer.state", swapped in together with the weights.
+    void save_weights(const std::string& path, bool include_optimizer = false) const;
     // Checks names and shapes against the manifest and files; throws IOError naming the mismatch.
-    void load_weights(const std::string& path);
+    // include_optimizer: also restores "optimizer.state" into the compiled optimizer, for the
+    // trainable variables (by name), so fit(initial_epoch) resumes exactly where the saved run was.
+    void load_weights(const std::string& path, bool include_optimizer = false);
 
     Shape compute_output_shape(const Shape& input_shape) const override;
     Shape compute_output_shape_multi(const std::vector<Shape>& input_shapes) const override;
