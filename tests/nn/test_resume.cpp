@@ -1,6 +1,7 @@
 // Resuming training: fit in two halves equals fit in one, bit for bit, both
 // with the same model object and from a ModelCheckpoint alone (a new model
-// that loads the weights and the optimizer state).
+// that loads the weights and the optimizer state); use_ema ends fit on the
+// moving averages.
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
@@ -125,4 +126,46 @@ TEST_CASE("ModelCheckpoint(include_optimizer): a new model resumes from the chec
     REQUIRE_THROWS_WITH(weights_only.load_weights(dir + "/plain", true),
                         Contains("plain") && Contains("holds no optimizer state"));
     fs::remove_all(dir);
+}
+
+namespace {
+// Records the trainable weights after every training step.
+class WeightRecorder : public nn::Callback {
+public:
+    std::vector<std::vector<xt::xarray<float>>> steps;
+    void on_train_batch_end(int, const nn::Logs&) override
+    {
+        std::vector<xt::xarray<float>> w;
+        for (const auto& v : model_->trainable_variables()) w.push_back(v.value());
+        steps.push_back(std::move(w));
+    }
+};
+}  // namespace
+
+TEST_CASE("fit with use_ema ends on the EMA of the weights, computed here by its formula")
+{
+    const auto [x, y] = data();
+    auto m = make_model(optim::AdamOptions{}.use_ema(true).ema_momentum(0.9));
+    auto recorder = std::make_shared<WeightRecorder>();
+    m.fit(x, y, options(0, 2, {recorder}));
+    REQUIRE(recorder->steps.size() == 8);
+
+    // average = m * average + (1 - m) * w after each step, m = 0 at the first (float32, as the optimizer).
+    std::vector<xt::xarray<float>> average = recorder->steps[0];
+    const float mom = 0.9f, one_minus = 1.0f - mom;
+    for (std::size_t s = 1; s < recorder->steps.size(); ++s) {
+        for (std::size_t k = 0; k < average.size(); ++k) {
+            auto& a = average[k];
+            const auto& w = recorder->steps[s][k];
+            for (std::size_t i = 0; i < a.size(); ++i) a.data()[i] = mom * a.data()[i] + one_minus * w.data()[i];
+        }
+    }
+    std::vector<xt::xarray<float>> final_weights;
+    for (const auto& v : m.trainable_variables()) final_weights.push_back(v.value());
+    CHECK(same_bits(final_weights, average));
+    CHECK_FALSE(same_bits(final_weights, recorder->steps.back()));  // not the last step's raw weights
+    const auto vars = m.trainable_variables();
+    std::vector<xt::xarray<float>> slots;
+    for (const auto& v : vars) slots.push_back(m.optimizer()->slot(v, "average"));
+    CHECK(same_bits(slots, average));
 }
