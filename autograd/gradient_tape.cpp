@@ -1,6 +1,10 @@
 #include <xgrad/autograd/gradient_tape.hpp>
 
 #include <algorithm>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <utility>
 
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
@@ -27,6 +31,23 @@ void check_gradient_numerics(const Node<T>& node, std::size_t input, const Tenso
                             input, " (shape ", to_string(node.input_shapes[input]), ") contains ", *bad,
                             " at flat index ", bad - v.begin(), " (backward pass; the op was recorded at ",
                             describe(node.where), ")"));
+}
+
+bool& recording_gradient_warned()
+{
+    static bool warned = false;
+    return warned;
+}
+
+void warn_recording_gradient()
+{
+    static std::mutex mutex;
+    const std::lock_guard lock(mutex);
+    if (std::exchange(recording_gradient_warned(), true)) return;
+    std::cerr << "WARNING: Calling GradientTape.gradient on a persistent tape inside its context is significantly "
+                 "less efficient than calling it outside the context (it causes the gradient ops to be recorded on "
+                 "the tape, leading to increased CPU and memory usage). Only call GradientTape.gradient inside the "
+                 "context if you actually want to trace the gradient in order to compute higher order derivatives.\n";
 }
 }  // namespace detail
 
@@ -62,11 +83,17 @@ void GradientTape::begin_use(const char* what)
 }
 
 template <class T>
-std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
+std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> targets,
+                                                std::span<const TensorOf<T>> seeds,
                                                 const std::vector<TensorOf<T>>& sources,
-                                                const TensorOf<T>& seed, UnconnectedGradients unconnected)
+                                                UnconnectedGradients unconnected)
 {
-    Pause pause(*this);  // the gradient computation itself is recorded only by outer tapes
+    // A non-persistent tape is done after this call: it records nothing more. A
+    // persistent one inside its recording scope records the gradient computation
+    // too (TensorFlow's behaviour), so it can differentiate the result again.
+    std::optional<Pause> pause;
+    if (!persistent_) pause.emplace(*this);
+    else if (!paused_) detail::warn_recording_gradient();
     const auto& nodes = record<T>().nodes;
 
     // Only nodes downstream of a watched source can carry a gradient to one; a
@@ -87,13 +114,12 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
     // grads[slots.find(id)]: the gradient accumulated so far for tensor `id`.
     detail::IdIndex slots;
     detail::SmallVector<TensorOf<T>, 16> grads;
-    slots.insert(target.id(), 0);
-    grads.push_back(seed);
     auto accumulate = [&](std::uint64_t id, const TensorOf<T>& g) {
         const auto [k, inserted] = slots.insert(id, static_cast<std::uint32_t>(grads.size()));
         if (inserted) grads.push_back(g);
         else grads[k] = add(grads[k], g);
     };
+    for (std::size_t t = 0; t < targets.size(); ++t) accumulate(targets[t].id(), seeds[t]);
     const bool check = check_numerics_enabled();
     // The recording order is a topological order: replay it backwards.
     for (std::size_t i = nodes.size(); i-- > 0;) {
@@ -142,25 +168,103 @@ std::vector<TensorOf<T>> GradientTape::backward(const TensorOf<T>& target,
 }
 
 template <class T>
-std::vector<TensorOf<T>> GradientTape::gradient(
-    const TensorOf<T>& target, const std::vector<std::type_identity_t<TensorOf<T>>>& sources,
-    const std::type_identity_t<TensorOf<T>>& output_gradients, UnconnectedGradients unconnected)
+std::vector<TensorOf<T>> GradientTape::gradient_of_sum(const std::vector<TensorOf<T>>& targets,
+                                                       const std::vector<TensorOf<T>>& sources,
+                                                       const std::vector<TensorOf<T>>& output_gradients,
+                                                       UnconnectedGradients unconnected)
 {
-    if (!target.defined()) throw TapeError("GradientTape.gradient: argument 'target' is an undefined tensor");
+    const bool list = targets.size() != 1;
+    auto target_name = [&](std::size_t t) { return list ? detail::cat("targets[", t, "]") : std::string("target"); };
+    if (targets.empty()) throw TapeError("GradientTape.gradient: argument 'targets' is empty");
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+        if (!targets[t].defined()) {
+            throw TapeError(detail::cat("GradientTape.gradient: argument '", target_name(t), "' is an undefined tensor"));
+        }
+    }
     for (std::size_t i = 0; i < sources.size(); ++i) {
         if (!sources[i].defined()) {
             throw TapeError(detail::cat("GradientTape.gradient: argument 'sources[", i, "]' is an undefined tensor"));
         }
     }
-    if (output_gradients.defined() && output_gradients.shape() != target.shape()) {
-        throw ShapeError(detail::cat("GradientTape.gradient: argument 'output_gradients' has shape ",
-                                     to_string(output_gradients.shape()), " but 'target' has shape ",
-                                     to_string(target.shape())));
+    if (!output_gradients.empty() && output_gradients.size() != targets.size()) {
+        throw TapeError(detail::cat("GradientTape.gradient: argument 'output_gradients' has ", output_gradients.size(),
+                                    " tensors for ", targets.size(), " targets"));
+    }
+    std::vector<TensorOf<T>> seeds;
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+        const bool given = !output_gradients.empty() && output_gradients[t].defined();
+        if (given && output_gradients[t].shape() != targets[t].shape()) {
+            throw ShapeError(detail::cat("GradientTape.gradient: argument 'output_gradients", list ? detail::cat("[", t, "]") : "",
+                                         "' has shape ", to_string(output_gradients[t].shape()), " but '", target_name(t),
+                                         "' has shape ", to_string(targets[t].shape())));
+        }
+        seeds.push_back(given ? output_gradients[t] : ones_like(targets[t]));
     }
     begin_use("gradient");
-    const TensorOf<T> seed = output_gradients.defined() ? output_gradients : ones_like(target);
-    auto result = backward(target, sources, seed, unconnected);
+    auto result = backward<T>(targets, seeds, sources, unconnected);
     if (!persistent_) record<T>().nodes.clear();  // free what the single use needed
+    return result;
+}
+
+template <class T>
+std::vector<TensorOf<T>> GradientTape::gradient(
+    const TensorOf<T>& target, const std::vector<std::type_identity_t<TensorOf<T>>>& sources,
+    const std::type_identity_t<TensorOf<T>>& output_gradients, UnconnectedGradients unconnected)
+{
+    return gradient_of_sum<T>({target}, sources, {output_gradients}, unconnected);
+}
+
+std::vector<Tensor> GradientTape::gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,
+                                           const std::vector<Tensor>& output_gradients,
+                                           UnconnectedGradients unconnected)
+{
+    return gradient_of_sum<float>(targets, sources, output_gradients, unconnected);
+}
+
+std::vector<Tensor64> GradientTape::gradient(const std::vector<Tensor64>& targets,
+                                             const std::vector<Tensor64>& sources,
+                                             const std::vector<Tensor64>& output_gradients,
+                                             UnconnectedGradients unconnected)
+{
+    return gradient_of_sum<double>(targets, sources, output_gradients, unconnected);
+}
+
+// One reverse pass per element of `target` (seeded with that element's one-hot)
+// gives row i of every source's Jacobian at once.
+template <class T>
+std::vector<TensorOf<T>> GradientTape::jacobian(const TensorOf<T>& target,
+                                                const std::vector<std::type_identity_t<TensorOf<T>>>& sources,
+                                                UnconnectedGradients unconnected)
+{
+    if (!target.defined()) throw TapeError("GradientTape.jacobian: argument 'target' is an undefined tensor");
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        if (!sources[i].defined()) {
+            throw TapeError(detail::cat("GradientTape.jacobian: argument 'sources[", i, "]' is an undefined tensor"));
+        }
+    }
+    begin_use("jacobian");
+    std::vector<std::vector<TensorOf<T>>> rows(sources.size());
+    std::vector<bool> connected(sources.size(), false);
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        xt::xarray<T> seed(target.shape(), T(0));
+        seed.flat(i) = T(1);
+        const TensorOf<T> seeds[] = {TensorOf<T>(std::move(seed))};
+        const auto g = backward<T>({&target, 1}, seeds, sources, UnconnectedGradients::None);
+        for (std::size_t s = 0; s < sources.size(); ++s) {
+            connected[s] = connected[s] || g[s].defined();
+            rows[s].push_back(g[s].defined() ? reshape(g[s], {1, static_cast<long>(sources[s].size())})
+                                             : zeros<T>({1, sources[s].size()}));
+        }
+    }
+    if (!persistent_) record<T>().nodes.clear();
+    std::vector<TensorOf<T>> result;
+    for (std::size_t s = 0; s < sources.size(); ++s) {
+        Shape shape(target.shape().begin(), target.shape().end());
+        shape.insert(shape.end(), sources[s].shape().begin(), sources[s].shape().end());
+        if (!connected[s] && unconnected == UnconnectedGradients::None) result.emplace_back();
+        else if (target.size() == 0) result.push_back(zeros<T>(shape));
+        else result.push_back(reshape(concat(rows[s], 0), std::vector<long>(shape.begin(), shape.end())));
+    }
     return result;
 }
 
@@ -168,30 +272,56 @@ template <class T>
 TensorOf<T> GradientTape::jacobian(const TensorOf<T>& target, const std::type_identity_t<TensorOf<T>>& source,
                                    UnconnectedGradients unconnected)
 {
-    if (!target.defined() || !source.defined()) {
-        throw TapeError("GradientTape.jacobian: arguments 'target' and 'source' must be defined tensors");
-    }
-    begin_use("jacobian");
-    std::vector<TensorOf<T>> rows;
-    const long width = static_cast<long>(source.size());
-    for (std::size_t i = 0; i < target.size(); ++i) {
-        xt::xarray<T> seed(target.shape(), T(0));
-        seed.flat(i) = T(1);
-        auto g = backward(target, {source}, TensorOf<T>(std::move(seed)), unconnected)[0];
-        if (!g.defined()) return {};  // unconnected: the same for every row
-        rows.push_back(reshape(g, {1, width}));
-    }
-    if (!persistent_) record<T>().nodes.clear();
-    std::vector<long> shape(target.shape().begin(), target.shape().end());
-    shape.insert(shape.end(), source.shape().begin(), source.shape().end());
-    return reshape(concat(rows, 0), shape);
+    if (!source.defined()) throw TapeError("GradientTape.jacobian: argument 'source' is an undefined tensor");
+    return jacobian<T>(target, std::vector<TensorOf<T>>{source}, unconnected)[0];
 }
 
-#define XGRAD_INSTANTIATE(T)                                                                           \
-    template std::vector<TensorOf<T>> GradientTape::gradient<T>(                                       \
-        const TensorOf<T>&, const std::vector<TensorOf<T>>&, const TensorOf<T>&, UnconnectedGradients); \
-    template TensorOf<T> GradientTape::jacobian<T>(const TensorOf<T>&, const TensorOf<T>&,             \
-                                                   UnconnectedGradients);
+// Row b of target depends only on row b of source: one reverse pass per
+// element of a target row, seeded in every row at once, gives d target[b, j] / d source[b, k].
+template <class T>
+TensorOf<T> GradientTape::batch_jacobian(const TensorOf<T>& target, const std::type_identity_t<TensorOf<T>>& source,
+                                         UnconnectedGradients unconnected)
+{
+    if (!target.defined() || !source.defined()) {
+        throw TapeError("GradientTape.batch_jacobian: arguments 'target' and 'source' must be defined tensors");
+    }
+    if (target.rank() < 1 || source.rank() < 1 || target.shape()[0] != source.shape()[0]) {
+        throw ShapeError(detail::cat("GradientTape.batch_jacobian: the first dimension of 'target' (shape ",
+                                     to_string(target.shape()), ") and of 'source' (shape ", to_string(source.shape()),
+                                     ") must be the same batch size"));
+    }
+    begin_use("batch_jacobian");
+    const std::size_t batch = target.shape()[0];
+    const std::size_t target_row = batch ? target.size() / batch : 0, source_row = batch ? source.size() / batch : 0;
+    Shape shape(target.shape().begin(), target.shape().end());
+    shape.insert(shape.end(), source.shape().begin() + 1, source.shape().end());
+    std::vector<TensorOf<T>> columns;
+    bool connected = false;
+    for (std::size_t j = 0; j < target_row; ++j) {
+        xt::xarray<T> seed(target.shape(), T(0));
+        for (std::size_t b = 0; b < batch; ++b) seed.flat(b * target_row + j) = T(1);
+        const TensorOf<T> seeds[] = {TensorOf<T>(std::move(seed))};
+        const auto g = backward<T>({&target, 1}, seeds, {source}, UnconnectedGradients::None)[0];
+        connected = connected || g.defined();
+        const Shape column{batch, 1, source_row};
+        columns.push_back(g.defined() ? reshape(g, std::vector<long>(column.begin(), column.end())) : zeros<T>(column));
+    }
+    if (!persistent_) record<T>().nodes.clear();
+    if (!connected && unconnected == UnconnectedGradients::None) return {};
+    if (columns.empty() || batch == 0) return zeros<T>(shape);
+    return reshape(concat(columns, 1), std::vector<long>(shape.begin(), shape.end()));
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                             \
+    template std::vector<TensorOf<T>> GradientTape::gradient<T>(                                         \
+        const TensorOf<T>&, const std::vector<TensorOf<T>>&, const TensorOf<T>&, UnconnectedGradients);   \
+    template TensorOf<T> GradientTape::jacobian<T>(const TensorOf<T>&, const TensorOf<T>&,               \
+                                                   UnconnectedGradients);                                \
+    template std::vector<TensorOf<T>> GradientTape::jacobian<T>(const TensorOf<T>&,                      \
+                                                                const std::vector<TensorOf<T>>&,         \
+                                                                UnconnectedGradients);                   \
+    template TensorOf<T> GradientTape::batch_jacobian<T>(const TensorOf<T>&, const TensorOf<T>&,         \
+                                                         UnconnectedGradients);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 

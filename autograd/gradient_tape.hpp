@@ -12,6 +12,15 @@
 // - A non-persistent tape answers one gradient()/jacobian() call; a persistent one any number.
 // - Tapes nest: an outer tape records the inner tape's gradient computation,
 //   giving higher-order derivatives.
+// - A persistent tape records its own gradient computation when gradient() or
+//   jacobian() is called while it records (alive, not inside stop_recording()),
+//   so one tape gives second derivatives, as in TensorFlow:
+//     GradientTape tape(/*persistent=*/true);
+//     auto y = x * x * x;
+//     auto dy = tape.gradient(y, x);      // 3x^2, recorded on tape
+//     auto d2y = tape.gradient(dy, x);    // 6x
+//   As TensorFlow, this warns once (stderr) that it costs memory and time: call
+//   gradient() inside tape.stop_recording() when the result is not differentiated.
 #pragma once
 
 #include <algorithm>
@@ -65,11 +74,34 @@ public:
                          const std::type_identity_t<TensorOf<T>>& output_gradients = {},
                          UnconnectedGradients unconnected = UnconnectedGradients::None);
 
+    // A list of targets means the gradient of their sum (TensorFlow's
+    // tape.gradient([y1, y2], sources)); output_gradients: none, or one seed per
+    // target (an undefined one: ones).
+    std::vector<Tensor> gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,
+                                 const std::vector<Tensor>& output_gradients = {},
+                                 UnconnectedGradients unconnected = UnconnectedGradients::None);
+    std::vector<Tensor64> gradient(const std::vector<Tensor64>& targets, const std::vector<Tensor64>& sources,
+                                   const std::vector<Tensor64>& output_gradients = {},
+                                   UnconnectedGradients unconnected = UnconnectedGradients::None);
+
     // d target[i...] / d source[j...], of shape target.shape + source.shape.
     template <class T>
     TensorOf<T> jacobian(const TensorOf<T>& target,
                          const std::type_identity_t<TensorOf<T>>& source,
                          UnconnectedGradients unconnected = UnconnectedGradients::None);
+    // One Jacobian per source (target.shape + sources[k].shape), from one reverse pass per target element.
+    template <class T>
+    std::vector<TensorOf<T>> jacobian(const TensorOf<T>& target,
+                                      const std::vector<std::type_identity_t<TensorOf<T>>>& sources,
+                                      UnconnectedGradients unconnected = UnconnectedGradients::None);
+    // TensorFlow's batch_jacobian: target (b, t...), source (b, s...) -> (b, t..., s...),
+    //   result[i, j..., k...] = d target[i, j...] / d source[i, k...],
+    // for targets whose row i depends only on row i of source (then one reverse pass
+    // per element of a row suffices; cross-row terms would be summed in).
+    // ShapeError unless both have a first axis of the same size.
+    template <class T>
+    TensorOf<T> batch_jacobian(const TensorOf<T>& target, const std::type_identity_t<TensorOf<T>>& source,
+                               UnconnectedGradients unconnected = UnconnectedGradients::None);
 
     // Variables this tape watches, once each, in the order they were created
     // (sorted by unique id, as TensorFlow's watched_variables), not of first use.
@@ -127,10 +159,15 @@ private:
     template <class T>
     void watch_variable(const TensorOf<T>& t);
     void begin_use(const char* what);
-    // The reverse pass: gradients of <target, seed> for each source.
+    // The reverse pass: gradients of sum_t <targets[t], seeds[t]> for each source.
     template <class T>
-    std::vector<TensorOf<T>> backward(const TensorOf<T>& target, const std::vector<TensorOf<T>>& sources,
-                                      const TensorOf<T>& seed, UnconnectedGradients unconnected);
+    std::vector<TensorOf<T>> backward(std::span<const TensorOf<T>> targets, std::span<const TensorOf<T>> seeds,
+                                      const std::vector<TensorOf<T>>& sources, UnconnectedGradients unconnected);
+    template <class T>
+    std::vector<TensorOf<T>> gradient_of_sum(const std::vector<TensorOf<T>>& targets,
+                                             const std::vector<TensorOf<T>>& sources,
+                                             const std::vector<TensorOf<T>>& output_gradients,
+                                             UnconnectedGradients unconnected);
 
     bool persistent_;
     bool watch_accessed_variables_;
@@ -200,6 +237,21 @@ TensorOf<T> GradientTape::gradient(const TensorOf<T>& target,
 namespace detail {
 // The tapes alive on this thread, innermost last.
 std::vector<GradientTape*>& active_tapes();
+// While alive, no tape of this thread records (the tapes alive when it was made).
+class PauseAllTapes {
+public:
+    PauseAllTapes()
+    {
+        for (GradientTape* tape : active_tapes()) paused_.push_back(std::make_unique<GradientTape::Pause>(*tape));
+    }
+
+private:
+    std::vector<std::unique_ptr<GradientTape::Pause>> paused_;
+};
+// Prints TensorFlow's warning about a persistent tape recording its own gradient, once per process
+// (recording_gradient_warned() is set once printed).
+void warn_recording_gradient();
+bool& recording_gradient_warned();
 }  // namespace detail
 
 }  // namespace xgrad

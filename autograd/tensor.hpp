@@ -24,7 +24,32 @@
 namespace xgrad {
 
 // The call site an op was recorded at, reported by anomaly mode.
+#if defined(__cpp_lib_source_location)
 using Where = std::source_location;
+#else
+// A standard library without std::source_location under this compiler (libstdc++ 12
+// with clang 14, as scripts/fuzz.sh builds): its interface, from the builtins.
+struct Where {
+    static constexpr Where current(const char* file = __builtin_FILE(), int line = __builtin_LINE(),
+                                   const char* function = __builtin_FUNCTION()) noexcept
+    {
+        Where w;
+        w.file_ = file;
+        w.line_ = static_cast<std::uint_least32_t>(line);
+        w.function_ = function;
+        return w;
+    }
+    constexpr const char* file_name() const noexcept { return file_; }
+    constexpr std::uint_least32_t line() const noexcept { return line_; }
+    constexpr std::uint_least32_t column() const noexcept { return 0; }
+    constexpr const char* function_name() const noexcept { return function_; }
+
+private:
+    const char* file_ = "";
+    std::uint_least32_t line_ = 0;
+    const char* function_ = "";
+};
+#endif
 
 template <class T> class TensorOf;
 template <class T> class VariableOf;

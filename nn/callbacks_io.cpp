@@ -32,9 +32,10 @@ std::string format_shortest(double value)
     return s;
 }
 
-ModelCheckpoint::ModelCheckpoint(std::string filepath, std::string monitor, bool save_best_only, Mode mode, int verbose)
+ModelCheckpoint::ModelCheckpoint(std::string filepath, std::string monitor, bool save_best_only, Mode mode, int verbose,
+                                 bool include_optimizer)
     : filepath_(std::move(filepath)), monitor_(std::move(monitor)), save_best_only_(save_best_only),
-      maximize_(maximizes(mode, monitor_)), verbose_(verbose)
+      maximize_(maximizes(mode, monitor_)), include_optimizer_(include_optimizer), verbose_(verbose)
 {
 }
 
@@ -75,7 +76,7 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs)
     } else if (verbose_ > 0) {
         std::cout << "\nEpoch " << epoch + 1 << ": saving model to " << path << "\n";
     }
-    model_->save_weights(path);
+    model_->save_weights(path, include_optimizer_);
 }
 
 CSVLogger::CSVLogger(std::string filename, char separator, bool append)

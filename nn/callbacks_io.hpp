@@ -1,7 +1,9 @@
 // Callbacks that write files.
 //   ModelCheckpoint(filepath): saves the weights (save_weights) after each
 //     epoch; "{epoch}" / "{epoch:02d}" in the path become the 1-based epoch.
-//     With save_best_only, only when `monitor` improved.
+//     With save_best_only, only when `monitor` improved. With include_optimizer,
+//     the optimizer's state too (save_weights(path, true)), so a new model that
+//     loads it (load_weights(path, true)) resumes with fit(initial_epoch) exactly.
 //   CSVLogger(filename): one row per epoch, "epoch,<metric names sorted>",
 //     values in shortest round-trip form (as Python's csv writes floats).
 //     With append, rows go after the file's existing ones (no second header).
@@ -18,14 +20,14 @@ namespace xgrad::nn {
 class ModelCheckpoint : public Callback {
 public:
     explicit ModelCheckpoint(std::string filepath, std::string monitor = "val_loss", bool save_best_only = false,
-                             Mode mode = Mode::Auto, int verbose = 0);
+                             Mode mode = Mode::Auto, int verbose = 0, bool include_optimizer = false);
     void on_epoch_end(int epoch, Logs& logs) override;
     // The path for 0-based `epoch` (placeholders filled in).
     std::string path_for_epoch(int epoch) const;
 
 private:
     std::string filepath_, monitor_;
-    bool save_best_only_, maximize_;
+    bool save_best_only_, maximize_, include_optimizer_;
     int verbose_;
     bool have_best_ = false;
     double best_ = 0;

@@ -166,8 +166,7 @@ void Layer::build_multi(const std::vector<Shape>& input_shapes)
 // The default shape inference: run the layer once, on zeros with a batch of one, recording nothing.
 Shape Layer::infer_output_shape(const std::vector<Shape>& input_shapes) const
 {
-    std::vector<std::unique_ptr<GradientTape::Pause>> paused;
-    for (GradientTape* tape : xgrad::detail::active_tapes()) paused.push_back(std::make_unique<GradientTape::Pause>(*tape));
+    const xgrad::detail::PauseAllTapes paused;
     std::vector<Tensor> zeros;
     for (Shape shape : input_shapes) {
         if (shape.empty()) throw ShapeError(detail::cat(name(), ": the input needs a batch axis, got shape ()"));

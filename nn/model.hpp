@@ -74,9 +74,13 @@ public:
     // By the path's ending: ".weights.h5" Keras 3's weights file, ".npz" numpy's savez layout,
     // otherwise a directory of one .npy per weight (dotted names) plus manifest.txt. Atomic.
     // Under data parallelism (xgrad::distributed) only rank 0 writes; save() likewise.
-    void save_weights(const std::string& path) const;
+    // include_optimizer (directories): the compiled optimizer's state (optim save_state) goes into
+    // the same directory as "optimizer.state", swapped in together with the weights.
+    void save_weights(const std::string& path, bool include_optimizer = false) const;
     // Checks names and shapes; throws IOError naming the mismatch (nothing changes then).
-    void load_weights(const std::string& path);
+    // include_optimizer: also restores "optimizer.state" into the compiled optimizer, for the
+    // trainable variables (by name), so fit(initial_epoch) resumes exactly where the saved run was.
+    void load_weights(const std::string& path, bool include_optimizer = false);
     // Writes a Keras 3 .keras archive (nn/saving/saving.hpp; load it with nn::load_model).
     void save(const std::string& path) const;
     // The metrics as compile() received them (names or objects).

@@ -175,7 +175,8 @@ void Optimizer::load_state(const std::string& path, const std::vector<Variable>&
                                          var.name(), "'"));
         }
     }
-    for (const auto& [name, entry] : saved) {
+    for (const auto& item : saved) {
+        const std::string& name = item.first;  // not a structured binding: clang 14 cannot capture one
         const bool wanted = std::any_of(targets.begin(), targets.end(), [&](const Variable& v) { return v.name() == name; });
         if (!wanted) {
             throw ValueError(detail::cat(display_name_, ".load_state: '", path, "' holds state for variable '", name,

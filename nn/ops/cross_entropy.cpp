@@ -97,7 +97,10 @@ TensorOf<T> softmax_cross_entropy_with_logits(const TensorOf<T>& labels, const T
             const auto gc = as_column(g);
             return std::vector<TensorOf<T>>{
                 detail::needed(0, [&] { return neg(mul(gc, log_softmax(logits, -1))); }),
-                detail::needed(1, [&] { return mul(gc, sub(softmax_from(logits, prob), labels)); })};
+                // sum(labels) scales softmax: rows need not sum to 1 (and labels may be differentiated).
+                detail::needed(1, [&] {
+                    return mul(gc, sub(mul(softmax_from(logits, prob), reduce_sum(labels, {-1}, true)), labels));
+                })};
         });
     });
 }

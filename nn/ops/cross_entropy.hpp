@@ -3,10 +3,11 @@
 // form). With s = x - max(x) and lse = log(sum(e^s)), per row:
 //   loss = sum_j labels_j (lse - s_j)                  (dense labels)
 //   loss = lse - s_y                                    (sparse: class index y)
-//   d loss / d logits = softmax(x) - labels             (sparse: softmax(x) - onehot(y))
+//   d loss / d logits = softmax(x) * sum_j labels_j - labels   (sparse: softmax(x) - onehot(y));
+//                       softmax(x) - labels when each row of labels sums to 1
 //   d loss / d labels = -log_softmax(x)                 (dense only)
 // The forward pass computes softmax(x) once and keeps it; the backward pass
-// forms g * (softmax(x) - labels) from it with differentiable ops, so
+// forms g * (softmax(x) * sum(labels) - labels) from it with differentiable ops, so
 // higher-order gradients (a tape recording the backward pass) flow through
 // softmax(x) into the logits, as with the unfused log_softmax formulation.
 #pragma once

@@ -7,6 +7,8 @@
 #include <xgrad/autograd/ops.hpp>
 #include <xgrad/nn/ops/cross_entropy.hpp>
 
+#include "../autograd/helpers.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -76,4 +78,26 @@ TEST_CASE("fused cross-entropy: the first-order gradient passes a float64 gradie
         gradient_of([&](const Tensor64& z) { return sparse_softmax_cross_entropy_with_logits(sparse_labels, z); }), {x0});
     CHECK(sparse.ok);
     if (!sparse.ok) WARN(sparse.report);
+}
+
+TEST_CASE("fused cross-entropy: labels whose rows do not sum to 1, first and second order in float64")
+{
+    // Row sums 1.7, 0.45 and 0 (all-zero labels): d/dlogits = softmax * sum(labels) - labels.
+    const xt::xarray<double> logits0 = {{0.3, -1.2, 2.0, 0.1}, {1.5, 0.4, -0.7, 0.0}, {0.2, 0.9, -0.4, 1.1}};
+    const xt::xarray<double> labels0 = {{0.5, 0.2, 0.6, 0.4}, {0.05, 0.0, 0.3, 0.1}, {0.0, 0.0, 0.0, 0.0}};
+    auto by_logits = [](const std::vector<Tensor64>& in) { return softmax_cross_entropy_with_logits(in[1], in[0]); };
+    auto by_labels = [](const std::vector<Tensor64>& in) { return softmax_cross_entropy_with_logits(in[0], in[1]); };
+    CHECK_GRADIENTS(by_logits, {logits0, labels0});
+    CHECK_SECOND_ORDER(by_logits, {logits0, labels0});  // d/dlogits, differentiated by logits and labels
+    CHECK_SECOND_ORDER(by_labels, {labels0, logits0});  // d/dlabels, differentiated by labels and logits
+
+    // The gradient itself, against the formula for row 0 (sum 1.7).
+    Tensor64 logits(logits0);
+    GradientTape tape;
+    tape.watch(logits);
+    const auto g = tape.gradient(reduce_sum(softmax_cross_entropy_with_logits(Tensor64(labels0), logits)), logits);
+    const xt::xarray<double> row = xt::view(logits0, 0, xt::all());
+    const xt::xarray<double> p = xt::exp(row) / xt::sum(xt::exp(row))();
+    for (std::size_t j = 0; j < 4; ++j) CHECK(g(0, j) == Approx(p(j) * 1.7 - labels0(0, j)).epsilon(1e-12));
+    for (std::size_t j = 0; j < 4; ++j) CHECK(g(2, j) == 0.0);  // no labels, no gradient
 }
