@@ -1,5 +1,6 @@
 #include <xgrad/nn/callbacks.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -10,7 +11,11 @@ namespace xgrad::nn {
 
 bool maximizes(Mode mode, const std::string& monitor)
 {
-    if (mode == Mode::Auto) return monitor.find("acc") != std::string::npos || monitor.find("auc") != std::string::npos;
+    if (mode == Mode::Auto) {
+        for (const char* up : {"acc", "auc", "precision", "recall"})
+            if (monitor.find(up) != std::string::npos) return true;
+        return false;
+    }
     return mode == Mode::Max;
 }
 
@@ -110,6 +115,76 @@ void LearningRateScheduler::on_epoch_begin(int epoch, const Logs&)
 void LearningRateScheduler::on_epoch_end(int, Logs& logs)
 {
     logs["learning_rate"] = model_->optimizer()->learning_rate();
+}
+
+}  // namespace xgrad::nn
+
+namespace xgrad::nn {
+
+ReduceLROnPlateau::ReduceLROnPlateau(std::string monitor, double factor, int patience, int verbose, Mode mode,
+                                     double min_delta, int cooldown, double min_lr)
+    : monitor_(std::move(monitor)), factor_(factor), patience_(patience), verbose_(verbose),
+      maximize_(maximizes(mode, monitor_)), min_delta_(std::fabs(min_delta)), cooldown_(cooldown), min_lr_(min_lr)
+{
+    if (!(factor < 1.0)) {
+        throw ValueError(detail::cat("ReduceLROnPlateau: argument 'factor' must be < 1.0 (does not support a factor >= 1.0), got ",
+                                     factor));
+    }
+    if (patience < 0) throw ValueError(detail::cat("ReduceLROnPlateau: argument 'patience' must be >= 0, got ", patience));
+    if (cooldown < 0) throw ValueError(detail::cat("ReduceLROnPlateau: argument 'cooldown' must be >= 0, got ", cooldown));
+    if (!(min_lr >= 0.0)) throw ValueError(detail::cat("ReduceLROnPlateau: argument 'min_lr' must be >= 0, got ", min_lr));
+}
+
+void ReduceLROnPlateau::on_train_begin(const Logs&)
+{
+    best_ = std::numeric_limits<double>::quiet_NaN();
+    cooldown_counter_ = 0;
+    wait_ = 0;
+}
+
+void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs)
+{
+    if (!model_) throw Error("ReduceLROnPlateau: no model (set_model first)");
+    auto& opt = model_->optimizer();
+    if (!opt) throw Error("ReduceLROnPlateau: the model has no optimizer (compile it first)");
+    logs["learning_rate"] = opt->learning_rate();
+    const auto it = logs.find(monitor_);
+    if (it == logs.end()) {
+        if (!warned_) {
+            std::string available;
+            for (const auto& [k, v] : logs) available += (available.empty() ? "" : ",") + k;
+            std::cerr << "ReduceLROnPlateau: learning rate reduction is conditioned on metric '" << monitor_
+                      << "' which is not available. Available metrics are: " << available << ".\n";
+            warned_ = true;
+        }
+        return;
+    }
+    const double current = it->second;
+    if (in_cooldown()) {
+        --cooldown_counter_;
+        wait_ = 0;
+    }
+    const bool improved = std::isnan(best_) || (maximize_ ? current - min_delta_ > best_ : current + min_delta_ < best_);
+    if (improved) {
+        best_ = current;
+        wait_ = 0;
+    } else if (!in_cooldown()) {
+        ++wait_;
+        if (wait_ >= patience_) {
+            const double old_lr = opt->learning_rate();
+            // Keras compares the float32 variable's value with np.float32(min_lr).
+            if (static_cast<float>(old_lr) > static_cast<float>(min_lr_)) {
+                const double new_lr = std::max(old_lr * factor_, min_lr_);
+                opt->set_learning_rate(new_lr);
+                if (verbose_ > 0) {
+                    std::cout << "\nEpoch " << epoch + 1 << ": ReduceLROnPlateau reducing learning rate to " << new_lr
+                              << ".\n";
+                }
+                cooldown_counter_ = cooldown_;
+                wait_ = 0;
+            }
+        }
+    }
 }
 
 }  // namespace xgrad::nn

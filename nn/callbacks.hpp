@@ -6,6 +6,8 @@
 //                         at the end of training, stopped early or not (as Keras 3)
 //   TerminateOnNaN:       stops at the first batch whose loss is NaN or Inf
 //   LearningRateScheduler: lr = schedule(epoch, lr) before each epoch
+//   ReduceLROnPlateau:    lr = max(lr * factor, min_lr) when `monitor` has not improved
+//                         for `patience` epochs, then waits `cooldown` epochs
 //   ModelCheckpoint, CSVLogger: see callbacks_io.hpp
 #pragma once
 
@@ -95,6 +97,39 @@ public:
 private:
     Schedule schedule_;
     int verbose_;
+};
+
+// As Keras 3's ReduceLROnPlateau: an epoch improves when monitor + min_delta < best
+// (mode Min; monitor - min_delta > best for Max; the first value always improves).
+// While cooling down (cooldown epochs after a reduction) the wait stays 0. After
+// `patience` epochs without improvement, lr > min_lr (compared in float32, as Keras's
+// variable) becomes max(lr * factor, min_lr), and the cooldown starts. Adds
+// "learning_rate" (before any reduction of this epoch) to the logs, as Keras 3.
+class ReduceLROnPlateau : public Callback {
+public:
+    // mode Auto: Max for names containing "acc", "auc", "precision" or "recall", Min otherwise.
+    explicit ReduceLROnPlateau(std::string monitor = "val_loss", double factor = 0.1, int patience = 10,
+                               int verbose = 0, Mode mode = Mode::Auto, double min_delta = 1e-4, int cooldown = 0,
+                               double min_lr = 0.0);
+    void on_train_begin(const Logs&) override;
+    void on_epoch_end(int epoch, Logs& logs) override;
+    bool in_cooldown() const { return cooldown_counter_ > 0; }
+    int wait() const { return wait_; }
+    int cooldown_counter() const { return cooldown_counter_; }
+    // The best monitored value so far; NaN before the first.
+    double best() const { return best_; }
+
+private:
+    std::string monitor_;
+    double factor_;
+    int patience_, verbose_;
+    bool maximize_;
+    double min_delta_;
+    int cooldown_;
+    double min_lr_;
+    int wait_ = 0, cooldown_counter_ = 0;
+    double best_ = std::numeric_limits<double>::quiet_NaN();
+    bool warned_ = false;
 };
 
 }  // namespace xgrad::nn

@@ -3,11 +3,24 @@
 //   CategoricalAccuracy:       mean(argmax(y_true) == argmax(y_pred))
 //   SparseCategoricalAccuracy: mean(y_true == argmax(y_pred))  (y_true: class indices)
 //   BinaryAccuracy:            mean(y_true == (y_pred > threshold)), threshold 0.5
+//   TopKCategoricalAccuracy:   mean(argmax(y_true) in top k of y_pred), k = 5
+//   SparseTopKCategoricalAccuracy: mean(y_true in top k of y_pred); ties as Keras's in_top_k
+//                              (the label's rank is 1 + the count of strictly larger scores)
+//   metrics::MeanSquaredError, metrics::MeanAbsoluteError: per sample mean over the last axis, then the mean
+//   metrics::RootMeanSquaredError: sqrt(mean of (y_pred - y_true)^2 over every element)
+//   Precision, Recall:         tp / (tp + fp), tp / (tp + fn) at threshold 0.5 (binary)
+//   AUC:                       ROC area, Keras's 200 thresholds and interpolation (metrics_confusion.cpp)
 // Sums are kept in double, so a 60,000-sample epoch loses nothing.
+//
+// State: update_state accumulates over the epoch, result() reads it, reset_state()
+// clears it. The state is additive: state() summed element-wise over ranks (or
+// shards) and given to result_from_state() is the result over all the data. For
+// ratio metrics (the default) state() = {total(), count()}.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <xgrad/autograd/tensor.hpp>
 
@@ -19,11 +32,17 @@ public:
     virtual ~Metric() = default;
     // Adds a batch of predictions.
     virtual void update_state(const Tensor& y_true, const Tensor& y_pred) = 0;
-    double result() const { return count_ > 0 ? total_ / count_ : 0.0; }
-    void reset_state() { total_ = 0.0; count_ = 0.0; }
-    // The accumulated sums behind result() = total / count (summed across ranks under data parallelism).
-    double total() const { return total_; }
-    double count() const { return count_; }
+    virtual double result() const { return result_from_state(state()); }
+    virtual void reset_state() { total_ = 0.0; count_ = 0.0; }
+    // The accumulated sums behind result() = total / count (summed across ranks under data
+    // parallelism). Exact for ratio metrics (Mean, accuracies, MSE, MAE, Precision, Recall);
+    // RootMeanSquaredError and AUC report total = result() * count so that total / count is
+    // their own result (summed over ranks: the count-weighted mean of the ranks' results).
+    virtual double total() const { return total_; }
+    virtual double count() const { return count_; }
+    // The additive state and the result of a (summed) state; see the header comment.
+    virtual std::vector<double> state() const { return {total_, count_}; }
+    virtual double result_from_state(const std::vector<double>& state) const;
     const std::string& name() const { return name_; }
 
 protected:
@@ -65,10 +84,125 @@ private:
     float threshold_;
 };
 
+class TopKCategoricalAccuracy : public Metric {
+public:
+    explicit TopKCategoricalAccuracy(int k = 5, std::string name = "top_k_categorical_accuracy");
+    void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+    int k() const { return k_; }
+
+private:
+    int k_;
+};
+
+class SparseTopKCategoricalAccuracy : public Metric {
+public:
+    explicit SparseTopKCategoricalAccuracy(int k = 5, std::string name = "sparse_top_k_categorical_accuracy");
+    void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+    int k() const { return k_; }
+
+private:
+    int k_;
+};
+
+// Binary precision / recall at one threshold: a prediction is positive when y_pred >
+// threshold, a label when y_true != 0. 0 when nothing was predicted (resp. labelled) positive.
+// total() = tp, count() = tp + fp (Precision) or tp + fn (Recall).
+class Precision : public Metric {
+public:
+    explicit Precision(float threshold = 0.5f, std::string name = "precision");
+    void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+    double true_positives() const { return total(); }
+    double false_positives() const { return count() - total(); }
+
+private:
+    float threshold_;
+};
+
+class Recall : public Metric {
+public:
+    explicit Recall(float threshold = 0.5f, std::string name = "recall");
+    void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+    double true_positives() const { return total(); }
+    double false_negatives() const { return count() - total(); }
+
+private:
+    float threshold_;
+};
+
+// Keras's AUC with curve 'ROC' and summation_method 'interpolation' (single label): the
+// thresholds are [0 - 1e-7, 1/(n-1), ..., (n-2)/(n-1), 1 + 1e-7]; each threshold keeps
+// tp/fp/tn/fn (predictions clipped to [0, 1], positive when above the threshold, bucketed
+// as Keras's evenly-spaced fast path); the area is
+//   sum_i (fpr[i] - fpr[i+1]) * (tpr[i] + tpr[i+1]) / 2.
+// from_logits applies a sigmoid first. state() = tp, fp, tn, fn (num_thresholds each).
+class AUC : public Metric {
+public:
+    explicit AUC(int num_thresholds = 200, bool from_logits = false, std::string name = "auc");
+    void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+    double result() const override;
+    void reset_state() override;
+    double total() const override { return result() * count(); }
+    double count() const override { return examples_; }
+    std::vector<double> state() const override;
+    double result_from_state(const std::vector<double>& state) const override;
+    int num_thresholds() const { return num_thresholds_; }
+    const std::vector<double>& thresholds() const { return thresholds_; }
+    const std::vector<double>& true_positives() const { return tp_; }
+    const std::vector<double>& false_positives() const { return fp_; }
+    const std::vector<double>& true_negatives() const { return tn_; }
+    const std::vector<double>& false_negatives() const { return fn_; }
+
+private:
+    int num_thresholds_;
+    bool from_logits_;
+    std::vector<double> thresholds_, tp_, fp_, tn_, fn_;
+    double examples_ = 0.0;
+};
+
+// keras.metrics: the regression metrics live here, as their names are also losses'
+// (nn::MeanSquaredError is the loss); every metric above and below is also reachable
+// as nn::metrics::X.
+namespace metrics {
+class MeanSquaredError : public Metric {
+public:
+    explicit MeanSquaredError(std::string name = "mean_squared_error") : Metric(std::move(name)) {}
+    void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+};
+
+class MeanAbsoluteError : public Metric {
+public:
+    explicit MeanAbsoluteError(std::string name = "mean_absolute_error") : Metric(std::move(name)) {}
+    void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+};
+
+class RootMeanSquaredError : public Metric {
+public:
+    explicit RootMeanSquaredError(std::string name = "root_mean_squared_error") : Metric(std::move(name)) {}
+    void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+    double total() const override { return result() * count(); }
+    double result_from_state(const std::vector<double>& state) const override;
+};
+
+using nn::AUC;
+using nn::BinaryAccuracy;
+using nn::CategoricalAccuracy;
+using nn::Mean;
+using nn::Metric;
+using nn::Precision;
+using nn::Recall;
+using nn::SparseCategoricalAccuracy;
+using nn::SparseTopKCategoricalAccuracy;
+using nn::TopKCategoricalAccuracy;
+}  // namespace metrics
+
 // By Keras name. "accuracy"/"acc" resolve as Keras does from the loss: sparse
 // categorical for sparse_categorical_crossentropy, binary for
 // binary_crossentropy or a single output unit, categorical otherwise; the
-// metric keeps the name the user gave. Throws ValueError for an unknown name.
+// metric keeps the name the user gave. Also "mse"/"mean_squared_error",
+// "mae"/"mean_absolute_error", "root_mean_squared_error", "binary_accuracy",
+// "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "precision",
+// "recall", "auc" (the short names keep the short name, as Keras's logs do).
+// Throws ValueError for an unknown name.
 std::shared_ptr<Metric> make_metric(const std::string& name, const std::string& loss_name = "",
                                     std::size_t output_units = 0);
 

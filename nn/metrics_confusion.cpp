@@ -1,0 +1,156 @@
+// Confusion-matrix metrics, as Keras 3's confusion_metrics.py and metrics_utils.py:
+// Precision and Recall at one threshold, AUC (ROC, interpolation) over evenly spaced thresholds.
+#include <xgrad/nn/metrics.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include <xgrad/nn/losses.hpp>
+
+namespace xgrad::nn {
+namespace {
+// The predictions and labels as flat arrays of equal length, after Keras's rank matching.
+void check_pair(const std::string& metric, const Tensor& y_true, const Tensor& y_pred)
+{
+    if (!y_true.defined() || !y_pred.defined()) throw ValueError(metric + ": y_true or y_pred is an undefined tensor");
+    const auto [t_shape, p_shape] = keras_matched_shapes(y_true.shape(), y_pred.shape());
+    if (t_shape != p_shape) {
+        throw ShapeError(detail::cat(metric, ": y_true has shape ", to_string(y_true.shape()), ", y_pred has shape ",
+                                     to_string(y_pred.shape()), "; they must be equal (after Keras's rank matching)"));
+    }
+}
+
+double divide_no_nan(double a, double b) { return b != 0.0 ? a / b : 0.0; }
+
+// Keras's epsilon (backend.epsilon()), the margin of the end thresholds.
+constexpr double kEpsilon = 1e-7;
+}  // namespace
+
+Precision::Precision(float threshold, std::string name) : Metric(std::move(name)), threshold_(threshold)
+{
+    if (!(threshold >= 0.0f && threshold <= 1.0f)) {
+        throw ValueError(detail::cat("Precision: argument 'threshold' must be in [0, 1], got ", threshold));
+    }
+}
+
+void Precision::update_state(const Tensor& y_true, const Tensor& y_pred)
+{
+    check_pair(name(), y_true, y_pred);
+    double tp = 0, predicted = 0;
+    for (std::size_t i = 0; i < y_pred.size(); ++i) {
+        const bool pos = y_pred.value().data()[i] > threshold_;
+        predicted += pos;
+        tp += pos && y_true.value().data()[i] != 0.0f;
+    }
+    add(tp, predicted);
+}
+
+Recall::Recall(float threshold, std::string name) : Metric(std::move(name)), threshold_(threshold)
+{
+    if (!(threshold >= 0.0f && threshold <= 1.0f)) {
+        throw ValueError(detail::cat("Recall: argument 'threshold' must be in [0, 1], got ", threshold));
+    }
+}
+
+void Recall::update_state(const Tensor& y_true, const Tensor& y_pred)
+{
+    check_pair(name(), y_true, y_pred);
+    double tp = 0, labelled = 0;
+    for (std::size_t i = 0; i < y_pred.size(); ++i) {
+        const bool label = y_true.value().data()[i] != 0.0f;
+        labelled += label;
+        tp += label && y_pred.value().data()[i] > threshold_;
+    }
+    add(tp, labelled);
+}
+
+AUC::AUC(int num_thresholds, bool from_logits, std::string name)
+    : Metric(std::move(name)), num_thresholds_(num_thresholds), from_logits_(from_logits)
+{
+    if (num_thresholds <= 1) {
+        throw ValueError(detail::cat("AUC: argument 'num_thresholds' must be an integer > 1, got ", num_thresholds));
+    }
+    const auto n = static_cast<std::size_t>(num_thresholds);
+    thresholds_.resize(n);
+    thresholds_.front() = 0.0 - kEpsilon;
+    for (std::size_t i = 1; i + 1 < n; ++i) thresholds_[i] = static_cast<double>(i) / static_cast<double>(n - 1);
+    thresholds_.back() = 1.0 + kEpsilon;
+    AUC::reset_state();
+}
+
+void AUC::reset_state()
+{
+    Metric::reset_state();
+    const auto n = static_cast<std::size_t>(num_thresholds_);
+    tp_.assign(n, 0.0);
+    fp_.assign(n, 0.0);
+    tn_.assign(n, 0.0);
+    fn_.assign(n, 0.0);
+    examples_ = 0.0;
+}
+
+void AUC::update_state(const Tensor& y_true, const Tensor& y_pred)
+{
+    check_pair(name(), y_true, y_pred);
+    const auto n = static_cast<std::size_t>(num_thresholds_);
+    // Keras's fast path for evenly spaced thresholds: prediction p falls in bucket
+    // ceil(p * (n - 1)) - 1 (at least 0: the first threshold is below 0), and is above
+    // every threshold up to its bucket; the counts at threshold i sum the buckets >= i.
+    std::vector<double> tp_bucket(n, 0.0), fp_bucket(n, 0.0);
+    double positives = 0, negatives = 0;
+    for (std::size_t i = 0; i < y_pred.size(); ++i) {
+        float p = y_pred.value().data()[i];
+        if (std::isnan(p)) throw ValueError(detail::cat(name(), ": y_pred has a NaN at position ", i));
+        if (from_logits_) p = 1.0f / (1.0f + std::exp(-p));
+        p = std::min(std::max(p, 0.0f), 1.0f);
+        const float bucket = std::ceil(p * static_cast<float>(n - 1)) - 1.0f;
+        const auto b = static_cast<std::size_t>(std::max(bucket, 0.0f));
+        if (y_true.value().data()[i] != 0.0f) {
+            tp_bucket[b] += 1;
+            positives += 1;
+        } else {
+            fp_bucket[b] += 1;
+            negatives += 1;
+        }
+    }
+    double tp = 0, fp = 0;
+    for (std::size_t i = n; i-- > 0;) {
+        tp += tp_bucket[i];
+        fp += fp_bucket[i];
+        tp_[i] += tp;
+        fp_[i] += fp;
+        fn_[i] += positives - tp;
+        tn_[i] += negatives - fp;
+    }
+    examples_ += static_cast<double>(y_pred.size());
+}
+
+std::vector<double> AUC::state() const
+{
+    std::vector<double> s;
+    s.reserve(4 * tp_.size());
+    for (const auto* v : {&tp_, &fp_, &tn_, &fn_}) s.insert(s.end(), v->begin(), v->end());
+    return s;
+}
+
+double AUC::result_from_state(const std::vector<double>& s) const
+{
+    const auto n = static_cast<std::size_t>(num_thresholds_);
+    if (s.size() != 4 * n) {
+        throw ValueError(detail::cat(name(), ": result_from_state expects ", 4 * n, " values (tp, fp, tn, fn), got ",
+                                     s.size()));
+    }
+    const double *tp = s.data(), *fp = tp + n, *tn = fp + n, *fn = tn + n;
+    // ROC: x = false-positive rate, y = recall; trapezoids between successive thresholds.
+    double area = 0.0;
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+        const double x0 = divide_no_nan(fp[i], fp[i] + tn[i]), x1 = divide_no_nan(fp[i + 1], fp[i + 1] + tn[i + 1]);
+        const double y0 = divide_no_nan(tp[i], tp[i] + fn[i]), y1 = divide_no_nan(tp[i + 1], tp[i + 1] + fn[i + 1]);
+        area += (x0 - x1) * (y0 + y1) / 2.0;
+    }
+    return area;
+}
+
+double AUC::result() const { return result_from_state(state()); }
+
+}  // namespace xgrad::nn
