@@ -57,7 +57,8 @@ enum class Mode { Auto, Min, Max };
 
 class EarlyStopping : public Callback {
 public:
-    // mode Auto: Max for names containing "acc", Min otherwise (Keras's rule).
+    // mode Auto: Max for names containing "acc", "auc", "precision" or "recall" (the metrics
+    // Keras marks as going up), Min otherwise.
     explicit EarlyStopping(std::string monitor = "val_loss", double min_delta = 0.0, int patience = 0,
                            Mode mode = Mode::Auto, bool restore_best_weights = false, int start_from_epoch = 0);
     void on_train_begin(const Logs&) override;

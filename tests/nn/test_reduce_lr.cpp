@@ -128,3 +128,21 @@ TEST_CASE("ReduceLROnPlateau: errors name the callback and the argument")
     nn::Logs logs{{"val_loss", 1.0}};
     CHECK_THROWS_WITH(reduce.on_epoch_end(0, logs), Contains("ReduceLROnPlateau"));
 }
+
+TEST_CASE("ReduceLROnPlateau in fit: Keras's test_reduces_lr_with_model_fit and test_cooldown, learning_rate in the history")
+{
+    auto model = test_model();
+    Generator gen(7);
+    const Tensor x(gen.normal<float>({10, 3}, 0.0f, 1.0f)), y(gen.normal<float>({10, 2}, 0.0f, 1.0f));
+    const Tensor xv(gen.normal<float>({10, 3}, 0.0f, 1.0f)), yv(gen.normal<float>({10, 2}, 0.0f, 1.0f));
+    auto reduce = std::make_shared<nn::ReduceLROnPlateau>("val_loss", 0.1, 1, 0, nn::Mode::Auto, 100);
+    auto history = model->fit(x, y, {.epochs = 2, .validation_data = std::pair{xv, yv}, .callbacks = {reduce},
+                                     .verbose = 0});
+    CHECK(lr(*model) == Approx(0.01));
+    REQUIRE(history.history["learning_rate"].size() == 2);
+    CHECK(history.history["learning_rate"][0] == Approx(0.1));
+    // Cooldown 2 over 4 epochs: reduced at epochs 1 and 3 (0.01 -> 0.001 -> 0.0001).
+    auto cooled = std::make_shared<nn::ReduceLROnPlateau>("val_loss", 0.1, 1, 0, nn::Mode::Auto, 100, 2);
+    model->fit(x, y, {.epochs = 4, .validation_data = std::pair{xv, yv}, .callbacks = {cooled}, .verbose = 0});
+    CHECK(lr(*model) == Approx(0.0001));
+}
