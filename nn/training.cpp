@@ -144,18 +144,29 @@ void Model::reset_metrics()
 
 Logs Model::current_logs() const
 {
-    // Under data parallelism each metric's sums are added over the ranks: the same logs everywhere.
-    std::vector<double> sums{loss_tracker_.total(), loss_tracker_.count()};
-    for (const auto& m : metrics_) {
-        sums.push_back(m->total());
-        sums.push_back(m->count());
-    }
-    if (distributed::active()) distributed::world().allreduce_sum(sums.data(), sums.size());
-    const auto ratio = [&](std::size_t i) { return sums[i + 1] > 0 ? sums[i] / sums[i + 1] : 0.0; };
     Logs logs;
-    logs["loss"] = distributed::active() ? ratio(0) : loss_tracker_.result();
-    for (std::size_t k = 0; k < metrics_.size(); ++k)
-        logs[metrics_[k]->name()] = distributed::active() ? ratio(2 + 2 * k) : metrics_[k]->result();
+    if (!distributed::active()) {
+        logs["loss"] = loss_tracker_.result();
+        for (const auto& m : metrics_) logs[m->name()] = m->result();
+        return logs;
+    }
+    // Under data parallelism every metric's additive state is summed over the ranks: the same logs everywhere.
+    std::vector<double> sums = loss_tracker_.state();
+    std::vector<std::size_t> starts;
+    for (const auto& m : metrics_) {
+        starts.push_back(sums.size());
+        const auto st = m->state();
+        sums.insert(sums.end(), st.begin(), st.end());
+    }
+    distributed::world().allreduce_sum(sums.data(), sums.size());
+    const auto slice = [&](std::size_t begin, std::size_t end) {
+        return std::vector<double>(sums.begin() + static_cast<long>(begin), sums.begin() + static_cast<long>(end));
+    };
+    logs["loss"] = loss_tracker_.result_from_state(slice(0, starts.empty() ? sums.size() : starts[0]));
+    for (std::size_t k = 0; k < metrics_.size(); ++k) {
+        const std::size_t end = k + 1 < starts.size() ? starts[k + 1] : sums.size();
+        logs[metrics_[k]->name()] = metrics_[k]->result_from_state(slice(starts[k], end));
+    }
     return logs;
 }
 
