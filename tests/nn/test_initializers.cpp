@@ -6,6 +6,9 @@
 
 #include <xgrad/core/random.hpp>
 #include <xgrad/nn/initializers.hpp>
+#include <xgrad/nn/layers/convolutional.hpp>
+#include <xgrad/nn/layers/dense.hpp>
+#include <xgrad/nn/serialization.hpp>
 
 using namespace xgrad;
 using Catch::Contains;
@@ -181,4 +184,27 @@ TEST_CASE("initializers: Keras configs with arguments and seeds round-trip")
     bad = config;
     bad["config"]["seed"] = -1;
     REQUIRE_THROWS_WITH(nn::initializer_with_args_from_config(bad, "here"), Contains("config key 'seed' = -1"));
+}
+
+TEST_CASE("initializers: layers take initializers with arguments and seeds, and keep them in their configs")
+{
+    // Dense with a seeded lecun_normal kernel and a constant bias
+    nn::Dense dense(4, "selu", true, nn::Initializer("lecun_normal", {}, 42), nn::Initializer("constant", {{"value", 0.5}}));
+    dense.build(Shape{1, 3});
+    Generator fresh(42);
+    CHECK((dense.kernel().value() == nn::initialize("lecun_normal", {3, 4}, fresh)));
+    CHECK((dense.bias().value() == xt::xarray<float>({4}, 0.5f)));
+    const nn::Json config = nn::serialize_layer(dense);
+    CHECK(config["config"]["kernel_initializer"]["config"] == nlohmann::ordered_json::parse(R"({"seed": 42})"));
+    CHECK(config["config"]["bias_initializer"]["config"] == nlohmann::ordered_json::parse(R"({"value": 0.5})"));
+    const auto copy = nn::deserialize_layer(config);
+    CHECK(nn::serialize_layer(*copy)["config"] == config["config"]);
+    // A seeded initializer draws the same values in the rebuilt layer
+    CHECK((copy->get_weights()[0] == dense.kernel().value()));
+    // Conv2D takes them through its options
+    nn::Conv2D conv(2, 3, "linear", {.kernel_initializer = nn::Initializer("orthogonal", {{"gain", 2.0}}, 7)});
+    CHECK(nn::serialize_layer(conv)["config"]["kernel_initializer"]["config"] ==
+          nlohmann::ordered_json::parse(R"({"gain": 2.0, "seed": 7})"));
+    REQUIRE_THROWS_WITH(nn::Dense(3, "relu", true, nn::Initializer("random_normal", {{"stdev", 1.0}})),
+                        Contains("random_normal: unknown argument 'stdev'"));
 }
