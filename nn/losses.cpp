@@ -196,9 +196,9 @@ Tensor MeanSquaredLogarithmicError::call(const Tensor& y_true_in, const Tensor& 
     return last_axis_mean(square(sub(log(at_least_eps(y_pred) + 1.0), log(at_least_eps(y_true) + 1.0))));
 }
 
-Huber::Huber(double delta, Reduction reduction) : Loss("huber", reduction), delta_(delta)
+Huber::Huber(double delta, Reduction reduction) : Loss("huber_loss", reduction), delta_(delta)
 {
-    if (!(delta >= 0.0)) throw ValueError(detail::cat("huber: argument 'delta' must be >= 0, got ", delta));
+    if (!(delta >= 0.0)) throw ValueError(detail::cat("huber_loss: argument 'delta' must be >= 0, got ", delta));
 }
 
 Tensor Huber::call(const Tensor& y_true_in, const Tensor& y_pred_in) const
@@ -266,7 +266,7 @@ std::shared_ptr<Loss> make_loss(const std::string& name)
         return std::make_shared<MeanAbsolutePercentageError>();
     if (name == "msle" || name == "mean_squared_logarithmic_error")
         return std::make_shared<MeanSquaredLogarithmicError>();
-    if (name == "huber" || name == "huber_loss") return std::make_shared<Huber>();
+    if (name == "huber" || name == "huber_loss") return std::make_shared<Huber>();  // Keras's class name: huber_loss
     if (name == "log_cosh" || name == "logcosh") return std::make_shared<LogCosh>();
     if (name == "kld" || name == "kl_divergence" || name == "kullback_leibler_divergence")
         return std::make_shared<KLDivergence>();

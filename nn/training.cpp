@@ -274,7 +274,8 @@ History Model::fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptio
     }
     std::vector<Tensor> x_train = x;
     Tensor y_train = y;
-    // Keras's order: class_weight becomes per-sample weights, then validation_split splits them.
+    // validation_split splits sample_weight with the rows (the validation loss is weighted too);
+    // class_weight, as Keras applies it to the training data only, weights only the training rows.
     Tensor w_train = sample_weights_for("fit", y, options.sample_weight, options.class_weight), w_val;
     std::optional<std::pair<std::vector<Tensor>, Tensor>> val;
     if (options.validation_data) {
@@ -290,7 +291,7 @@ History Model::fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptio
         x_train = rows(x, 0, split_at);
         y_train = rows(y, 0, split_at);
         if (w_train.defined()) {
-            w_val = rows(w_train, split_at, n);
+            if (options.sample_weight.defined()) w_val = rows(w_train, split_at, n);
             w_train = rows(w_train, 0, split_at);
         }
         val = std::make_pair(rows(x, split_at, n), rows(y, split_at, n));

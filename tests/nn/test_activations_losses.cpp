@@ -11,7 +11,10 @@
 #include "../autograd/helpers.hpp"
 
 #include <xgrad/nn/activations.hpp>
+#include <xgrad/nn/layers/dense.hpp>
 #include <xgrad/nn/losses.hpp>
+#include <xgrad/nn/saving/detail/compile_config.hpp>
+#include <xgrad/nn/sequential.hpp>
 
 using namespace xgrad;
 using xgrad::test::In;
@@ -259,7 +262,7 @@ TEST_CASE("losses: sample_weight shapes, rank matching, errors; make_loss names"
                         Contains("mean_squared_error: argument 'sample_weight' has shape (2)") &&
                             Contains("per-sample losses have shape (3)"));
     REQUIRE_THROWS_WITH(nn::CategoricalCrossentropy(false, 1.5), Contains("categorical_crossentropy: argument 'label_smoothing'"));
-    REQUIRE_THROWS_WITH(nn::Huber(-1.0), Contains("huber: argument 'delta'"));
+    REQUIRE_THROWS_WITH(nn::Huber(-1.0), Contains("huber_loss: argument 'delta'"));
     REQUIRE_THROWS_WITH(nn::CosineSimilarity(0), Contains("cosine_similarity: argument 'axis'"));
     for (const char* name : {"mae", "mean_absolute_error", "mape", "msle", "huber", "log_cosh", "logcosh", "kld",
                              "kl_divergence", "poisson", "hinge", "squared_hinge", "cosine_similarity"}) {
@@ -276,4 +279,46 @@ TEST_CASE("losses: sample_weight shapes, rank matching, errors; make_loss names"
     const Tensor g = tape.gradient(l, pv);
     CHECK(g(0, 0) == Approx(1.0));  // 2 * 1 * 1 / 2
     CHECK(g(1, 0) == 0.0f);
+}
+
+TEST_CASE("losses: compile configs keep the new losses, label_smoothing and Huber's delta")
+{
+    nn::Sequential model({nn::Input({3}), nn::Dense(2, "softmax")}), other({nn::Input({3}), nn::Dense(2, "softmax")});
+    model.compile("sgd", nn::CategoricalCrossentropy(false, 0.1));
+    nn::Json c = nn::saving::compile_config(model);
+    CHECK(c["loss"]["class_name"] == "CategoricalCrossentropy");
+    CHECK(c["loss"]["config"]["label_smoothing"] == 0.1);
+    nn::saving::apply_compile_config(other, c, "test");
+    const auto* ce = dynamic_cast<const nn::CategoricalCrossentropy*>(other.loss().get());
+    REQUIRE(ce != nullptr);
+    CHECK(ce->label_smoothing() == 0.1);
+    model.compile("sgd", nn::BinaryCrossentropy(true, 0.2));
+    nn::saving::apply_compile_config(other, nn::saving::compile_config(model), "test");
+    const auto* bce = dynamic_cast<const nn::BinaryCrossentropy*>(other.loss().get());
+    REQUIRE(bce != nullptr);
+    CHECK(bce->label_smoothing() == 0.2);
+    CHECK(bce->from_logits());
+    model.compile("sgd", nn::Huber(2.0));
+    c = nn::saving::compile_config(model);
+    CHECK(c["loss"]["class_name"] == "Huber");
+    CHECK(c["loss"]["config"]["delta"] == 2.0);
+    nn::saving::apply_compile_config(other, c, "test");
+    const auto* huber = dynamic_cast<const nn::Huber*>(other.loss().get());
+    REQUIRE(huber != nullptr);
+    CHECK(huber->delta() == 2.0);
+    // Keras's defaults: the name alone, read back by make_loss
+    for (const char* name : {"mae", "mape", "msle", "huber", "log_cosh", "kld", "poisson", "hinge", "squared_hinge",
+                             "cosine_similarity"}) {
+        model.compile("sgd", name);
+        c = nn::saving::compile_config(model);
+        CHECK(c["loss"] == model.loss()->name());
+        nn::saving::apply_compile_config(other, c, "test");
+        CHECK(other.loss()->name() == model.loss()->name());
+    }
+    model.compile("sgd", nn::MeanAbsoluteError(nn::Reduction::Sum));
+    c = nn::saving::compile_config(model);
+    CHECK(c["loss"]["class_name"] == "MeanAbsoluteError");
+    nn::saving::apply_compile_config(other, c, "test");
+    CHECK(other.loss()->reduction() == nn::Reduction::Sum);
+    CHECK(dynamic_cast<const nn::MeanAbsoluteError*>(other.loss().get()) != nullptr);
 }

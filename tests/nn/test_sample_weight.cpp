@@ -86,6 +86,17 @@ TEST_CASE("fit sample_weight: batched and shuffled with the rows; validation_spl
     c.fit(x, y, {.epochs = 3, .batch_size = 2, .validation_split = 0.4, .verbose = 0, .seed = 7,
                  .sample_weight = Tensor(xgrad::array<float>({10}, {1, 1, 1, 1, 1, 0, 0, 0, 0, 0}))});
     CHECK(max_diff(c.get_weights(), b.get_weights()) > 1e-5);
+    // class_weight weights the training rows only (Keras): the validation loss stays unweighted.
+    auto d = regression_model(4), e = regression_model(4);
+    d.compile("sgd", "mse");
+    e.compile("sgd", "mse");
+    const Tensor labels(xgrad::array<float>({10, 1}, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+    const auto hd = d.fit(x, labels, {.epochs = 1, .batch_size = 2, .validation_split = 0.4, .verbose = 0, .seed = 7,
+                                      .class_weight = {{0, 3.0}}});
+    const auto he = e.fit(x, labels, {.epochs = 1, .batch_size = 2, .validation_split = 0.4, .verbose = 0, .seed = 7,
+                                      .sample_weight = Tensor(xgrad::array<float>({10}, {3, 3, 3, 3, 3, 3, 1, 1, 1, 1}))});
+    CHECK((d.get_weights() == e.get_weights()));
+    CHECK(hd.history.at("val_loss") == he.history.at("val_loss"));
 }
 
 TEST_CASE("fit class_weight: the same as the per-sample weights of each label, sparse or one-hot")
