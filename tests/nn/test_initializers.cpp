@@ -7,6 +7,8 @@
 #include <xgrad/core/random.hpp>
 #include <xgrad/nn/initializers.hpp>
 #include <xgrad/nn/layers/convolutional.hpp>
+#include <xgrad/nn/layers/embedding.hpp>
+#include <xgrad/nn/layers/normalization.hpp>
 #include <xgrad/nn/layers/dense.hpp>
 #include <xgrad/nn/serialization.hpp>
 
@@ -207,4 +209,23 @@ TEST_CASE("initializers: layers take initializers with arguments and seeds, and 
           nlohmann::ordered_json::parse(R"({"gain": 2.0, "seed": 7})"));
     REQUIRE_THROWS_WITH(nn::Dense(3, "relu", true, nn::Initializer("random_normal", {{"stdev", 1.0}})),
                         Contains("random_normal: unknown argument 'stdev'"));
+}
+
+TEST_CASE("initializers: Embedding and the normalization layers take them too")
+{
+    nn::Embedding emb(10, 4, nn::Initializer("uniform", {{"minval", 0.0}, {"maxval", 1.0}}, 3));
+    emb.build(Shape{2});
+    Generator fresh(3);
+    CHECK((emb.embeddings().value() == fresh.uniform<float>({10, 4}, 0.0f, 1.0f)));
+    const nn::Json config = nn::serialize_layer(emb);
+    CHECK(config["config"]["embeddings_initializer"]["class_name"] == "RandomUniform");
+    CHECK(config["config"]["embeddings_initializer"]["config"] ==
+          nlohmann::ordered_json::parse(R"({"minval": 0.0, "maxval": 1.0, "seed": 3})"));
+    CHECK((nn::deserialize_layer(config)->get_weights()[0] == emb.embeddings().value()));
+    nn::LayerNormalization ln(-1, 1e-3, true, true, "zeros", nn::Initializer("constant", {{"value", 2.0}}));
+    ln.build(Shape{2, 3});
+    CHECK((ln.get_weights()[0] == xt::xarray<float>({3}, 2.0f)));
+    const nn::Json lc = nn::serialize_layer(ln);
+    CHECK(lc["config"]["gamma_initializer"]["config"] == nlohmann::ordered_json::parse(R"({"value": 2.0})"));
+    CHECK(nn::serialize_layer(*nn::deserialize_layer(lc))["config"] == lc["config"]);
 }
