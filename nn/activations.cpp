@@ -14,6 +14,16 @@ const std::vector<Activation>& table()
         {"softmax", [](const Tensor& x) { return softmax(x, -1); }, LinearActivation::none, false, LogitsOf::softmax},
         {"leaky_relu", [](const Tensor& x) { return leaky_relu(x); }},
         {"gelu", [](const Tensor& x) { return gelu(x); }},
+        {"elu", [](const Tensor& x) { return fn::elu(x); }},
+        {"selu", [](const Tensor& x) { return fn::selu(x); }},
+        {"silu", [](const Tensor& x) { return fn::silu(x); }},
+        {"swish", [](const Tensor& x) { return fn::silu(x); }},
+        {"softplus", [](const Tensor& x) { return fn::softplus(x); }},
+        {"softsign", [](const Tensor& x) { return fn::softsign(x); }},
+        {"hard_sigmoid", [](const Tensor& x) { return fn::hard_sigmoid(x); }},
+        {"mish", [](const Tensor& x) { return fn::mish(x); }},
+        {"exponential", [](const Tensor& x) { return fn::exponential(x); }},
+        {"log_softmax", [](const Tensor& x) { return log_softmax(x, -1); }},
     };
     return activations;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -27,11 +28,19 @@ struct FitOptions {
     int initial_epoch = 0;
     // Shuffle seed; unset: drawn from the global generator (xgrad::set_seed makes runs repeatable).
     std::optional<std::uint64_t> seed;
+    // One weight per training sample (shape (n,)), batched with the rows and handed to the
+    // loss (Keras's sample_weight); split with validation_split as x and y are.
+    Tensor sample_weight{};
+    // Weight of each class, for sparse (class index) or one-hot labels: each sample gets
+    // the weight of its label (1 for classes not listed). Not together with sample_weight.
+    std::map<int, double> class_weight{};
 };
 
 struct EvaluateOptions {
     std::size_t batch_size = 32;
     int verbose = -1;  // as FitOptions::verbose; 0 for silence
+    Tensor sample_weight{};                // as FitOptions::sample_weight
+    std::map<int, double> class_weight{};  // as FitOptions::class_weight
 };
 
 }  // namespace xgrad::nn

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -122,14 +123,20 @@ private:
         Tensor loss;    // reduced, on the tape in training
         Tensor y_pred;  // what the metrics see (probabilities when the loss took logits)
     };
-    StepOutput forward_loss(const std::vector<Tensor>& x, const Tensor& y, bool training);
+    // sample_weight: one weight per sample, or undefined (no weighting: the unweighted path).
+    StepOutput forward_loss(const std::vector<Tensor>& x, const Tensor& y, bool training,
+                            const Tensor& sample_weight = Tensor());
     void require_compiled(const char* what) const;
     void resolve_metrics(const Shape& output_shape);
     void check_xy(const char* what, const std::vector<Tensor>& x, const Tensor& y);
-    void train_step(const std::vector<Tensor>& x, const Tensor& y);
-    History fit_loop(const std::vector<Tensor>& x, const Tensor& y,
+    void train_step(const std::vector<Tensor>& x, const Tensor& y, const Tensor& sample_weight = Tensor());
+    History fit_loop(const std::vector<Tensor>& x, const Tensor& y, const Tensor& sample_weight, const Tensor& val_weight,
                      const std::optional<std::pair<std::vector<Tensor>, Tensor>>& val, const FitOptions& options);
-    void test_step(const std::vector<Tensor>& x, const Tensor& y);
+    void test_step(const std::vector<Tensor>& x, const Tensor& y, const Tensor& sample_weight = Tensor());
+    // The per-sample weights of fit/evaluate: sample_weight, or class_weight looked up by each
+    // sample's label (Keras's class_weight_to_sample_weights), or undefined for neither.
+    Tensor sample_weights_for(const char* what, const Tensor& y, const Tensor& sample_weight,
+                              const std::map<int, double>& class_weight) const;
     void track(const StepOutput& step, const Tensor& y, std::size_t batch);
     Logs current_logs() const;
     void reset_metrics();

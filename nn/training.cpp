@@ -9,6 +9,7 @@
 // activation of the logits.
 #include <xgrad/nn/model.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -124,16 +125,57 @@ void Model::check_xy(const char* what, const std::vector<Tensor>& xs, const Tens
     }
 }
 
-Model::StepOutput Model::forward_loss(const std::vector<Tensor>& x, const Tensor& y, bool training)
+Model::StepOutput Model::forward_loss(const std::vector<Tensor>& x, const Tensor& y, bool training,
+                                      const Tensor& sample_weight)
 {
+    const auto reduce = [&](const Tensor& values) {
+        return loss_->reduce(sample_weight.defined() ? loss_->apply_sample_weight(values, sample_weight) : values);
+    };
     const LogitsOf fuse = loss_->takes_logits_of();
     if (fuse != LogitsOf::none && fuse == output_logits_of()) {
         const Tensor logits = this->logits(x, training);
         // The probabilities for the metrics, off the tape.
-        return {loss_->reduce(loss_->call_from_logits_of(y, logits)), apply_logits_activation(fuse, stop_gradient(logits))};
+        return {reduce(loss_->call_from_logits_of(y, logits)), apply_logits_activation(fuse, stop_gradient(logits))};
     }
     const Tensor out = x.size() == 1 ? (*this)(x[0], training) : (*this)(x, training);
-    return {loss_->reduce(loss_->call(y, out)), out};
+    return {reduce(loss_->call(y, out)), out};
+}
+
+Tensor Model::sample_weights_for(const char* what, const Tensor& y, const Tensor& sample_weight,
+                                 const std::map<int, double>& class_weight) const
+{
+    const std::size_t n = y.shape()[0];
+    if (sample_weight.defined() && !class_weight.empty()) {
+        throw ValueError(detail::cat(what, ": arguments 'sample_weight' and 'class_weight' cannot be used together"));
+    }
+    if (sample_weight.defined()) {
+        if (sample_weight.rank() != 1 || sample_weight.shape()[0] != n) {
+            throw ShapeError(detail::cat(what, ": argument 'sample_weight' must hold one weight per sample, shape (", n,
+                                         ",), got shape ", to_string(sample_weight.shape()), " for y of shape ",
+                                         to_string(y.shape())));
+        }
+        return Tensor(xt::xarray<float>(sample_weight.value()));
+    }
+    if (class_weight.empty()) return Tensor();
+    if (y.rank() > 2) {
+        throw ShapeError(detail::cat(what, ": argument 'class_weight' needs labels of shape (n,), (n, 1) or (n, classes), "
+                                           "got y of shape ", to_string(y.shape())));
+    }
+    const std::size_t width = y.rank() == 2 ? y.shape()[1] : 1;
+    const float* labels = y.value().data();
+    xt::xarray<float> weights = xt::ones<float>({n});
+    for (std::size_t i = 0; i < n; ++i) {
+        const float* row = labels + i * width;
+        long label = 0;
+        if (width == 1) {
+            label = std::lround(row[0]);
+        } else {
+            label = static_cast<long>(std::max_element(row, row + width) - row);
+        }
+        const auto it = class_weight.find(static_cast<int>(label));
+        if (it != class_weight.end()) weights(i) = static_cast<float>(it->second);
+    }
+    return Tensor(std::move(weights));
 }
 
 void Model::reset_metrics()
@@ -178,7 +220,7 @@ void Model::track(const StepOutput& step, const Tensor& y, std::size_t batch)
     for (auto& m : metrics_) m->update_state(y, step.y_pred);
 }
 
-void Model::train_step(const std::vector<Tensor>& x, const Tensor& y)
+void Model::train_step(const std::vector<Tensor>& x, const Tensor& y, const Tensor& sample_weight)
 {
     StepSeed seed(step_seed_, steps_++);
     if (x[0].shape()[0] == 0) {
@@ -189,7 +231,7 @@ void Model::train_step(const std::vector<Tensor>& x, const Tensor& y)
         return;
     }
     GradientTape tape;
-    const StepOutput step = forward_loss(x, y, true);
+    const StepOutput step = forward_loss(x, y, true, sample_weight);
     // After the forward pass: a subclassed model creates its weights in its first call.
     const auto vars = trainable_variables();
     const auto grads = tape.gradient(step.loss, as_tensors(vars));
@@ -197,9 +239,9 @@ void Model::train_step(const std::vector<Tensor>& x, const Tensor& y)
     track(step, y, x[0].shape()[0]);
 }
 
-void Model::test_step(const std::vector<Tensor>& x, const Tensor& y)
+void Model::test_step(const std::vector<Tensor>& x, const Tensor& y, const Tensor& sample_weight)
 {
-    track(forward_loss(x, y, false), y, x[0].shape()[0]);
+    track(forward_loss(x, y, false, sample_weight), y, x[0].shape()[0]);
 }
 
 Logs Model::train_on_batch(const Tensor& x, const Tensor& y) { return train_on_batch(std::vector<Tensor>{x}, y); }
@@ -243,6 +285,9 @@ History Model::fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptio
     }
     std::vector<Tensor> x_train = x;
     Tensor y_train = y;
+    // validation_split splits sample_weight with the rows (the validation loss is weighted too);
+    // class_weight, as Keras applies it to the training data only, weights only the training rows.
+    Tensor w_train = sample_weights_for("fit", y, options.sample_weight, options.class_weight), w_val;
     std::optional<std::pair<std::vector<Tensor>, Tensor>> val;
     if (options.validation_data) {
         val = std::make_pair(std::vector<Tensor>{options.validation_data->first}, options.validation_data->second);
@@ -256,13 +301,17 @@ History Model::fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptio
         }
         x_train = rows(x, 0, split_at);
         y_train = rows(y, 0, split_at);
+        if (w_train.defined()) {
+            if (options.sample_weight.defined()) w_val = rows(w_train, split_at, n);
+            w_train = rows(w_train, 0, split_at);
+        }
         val = std::make_pair(rows(x, split_at, n), rows(y, split_at, n));
     }
-    return distributed::abort_on_error([&] { return fit_loop(x_train, y_train, val, options); });
+    return distributed::abort_on_error([&] { return fit_loop(x_train, y_train, w_train, w_val, val, options); });
 }
 
-History Model::fit_loop(const std::vector<Tensor>& x_train, const Tensor& y_train,
-                        const std::optional<std::pair<std::vector<Tensor>, Tensor>>& val, const FitOptions& options)
+History Model::fit_loop(const std::vector<Tensor>& x_train, const Tensor& y_train, const Tensor& w_train,
+                        const Tensor& w_val, const std::optional<std::pair<std::vector<Tensor>, Tensor>>& val, const FitOptions& options)
 {
     auto& comm = distributed::world();
     const auto ranks = static_cast<std::size_t>(comm.size()), rank = static_cast<std::size_t>(comm.rank());
@@ -302,14 +351,16 @@ History Model::fit_loop(const std::vector<Tensor>& x_train, const Tensor& y_trai
             std::vector<Tensor> xb;
             for (const auto& xi : x_train) xb.push_back(batches.rows_of(xi, b));
             Tensor yb = batches.rows_of(y_train, b);
+            Tensor wb = w_train.defined() ? batches.rows_of(w_train, b) : Tensor();
             if (ranks > 1) {
                 const std::size_t n = yb.shape()[0], begin = n * rank / ranks, end = n * (rank + 1) / ranks;
                 xb = rows(xb, begin, end);
                 yb = rows(yb, begin, end);
+                if (wb.defined()) wb = rows(wb, begin, end);
                 average->set_local_weight(static_cast<float>(end - begin));
             }
             steps_ = static_cast<std::uint64_t>(epoch) * batches.size() + b;
-            train_step(xb, yb);
+            train_step(xb, yb, wb);
             steps = b + 1;
             const Logs logs = current_logs();
             if (verbose == 1) bar.update(steps, logs);
@@ -317,7 +368,8 @@ History Model::fit_loop(const std::vector<Tensor>& x_train, const Tensor& y_trai
         }
         Logs logs = current_logs();
         if (val) {
-            const Logs val_logs = evaluate(val->first, val->second, {.batch_size = options.batch_size, .verbose = 0});
+            const Logs val_logs =
+                evaluate(val->first, val->second, {.batch_size = options.batch_size, .verbose = 0, .sample_weight = w_val});
             for (const auto& [k, v] : val_logs) logs["val_" + k] = v;
         }
         for (auto& cb : callbacks) cb->on_epoch_end(epoch, logs);
@@ -344,11 +396,12 @@ Logs Model::evaluate(const std::vector<Tensor>& x, const Tensor& y, const Evalua
     if (options.batch_size == 0) throw ValueError("evaluate: argument 'batch_size' must be positive, got 0");
     const std::size_t n = y.shape()[0], steps = (n + options.batch_size - 1) / options.batch_size;
     const int verbose = resolve_verbose(options.verbose);
+    const Tensor weights = sample_weights_for("evaluate", y, options.sample_weight, options.class_weight);
     reset_metrics();
     Progbar bar(steps, verbose);
     for (std::size_t s = 0; s < steps; ++s) {
         const std::size_t begin = s * options.batch_size, end = std::min(n, begin + options.batch_size);
-        test_step(rows(x, begin, end), rows(y, begin, end));
+        test_step(rows(x, begin, end), rows(y, begin, end), weights.defined() ? rows(weights, begin, end) : Tensor());
         if (verbose == 1) bar.update(s + 1, current_logs());
     }
     const Logs logs = current_logs();

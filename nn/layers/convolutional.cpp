@@ -52,8 +52,8 @@ void check_rank(const std::string& layer, const Shape& shape, std::size_t rank)
 }
 
 Json conv_config(Json config, std::size_t rank, std::size_t filters, Size2 kernel, Size2 strides, Padding padding,
-                 Size2 dilation, const std::string& activation, bool use_bias, const std::string& kinit,
-                 const std::string& binit)
+                 Size2 dilation, const std::string& activation, bool use_bias, const Initializer& kinit,
+                 const Initializer& binit)
 {
     auto tuple = [&](Size2 v) { return rank == 1 ? Json::array({v[0]}) : window_json(v); };
     config["filters"] = filters;
@@ -79,7 +79,7 @@ struct ConvConfig {
     Size2 kernel, strides, dilation;
     std::string padding, activation;
     bool use_bias;
-    std::string kinit, binit;
+    Initializer kinit = "glorot_uniform", binit = "zeros";
 };
 
 ConvConfig read_conv_config(const Json& config, const char* cls, std::size_t rank)
@@ -97,8 +97,8 @@ ConvConfig read_conv_config(const Json& config, const char* cls, std::size_t ran
     if (r.get_size("groups", 1) != 1) throw ValueError(detail::cat(where, ": only groups = 1 is supported"));
     c.activation = activation_from_config(r.get_json("activation", "linear"), where);
     c.use_bias = r.get_bool("use_bias", true);
-    c.kinit = initializer_from_config(r.get_json("kernel_initializer", "glorot_uniform"), where + " kernel_initializer");
-    c.binit = initializer_from_config(r.get_json("bias_initializer", "zeros"), where + " bias_initializer");
+    c.kinit = initializer_with_args_from_config(r.get_json("kernel_initializer", "glorot_uniform"), where + " kernel_initializer");
+    c.binit = initializer_with_args_from_config(r.get_json("bias_initializer", "zeros"), where + " bias_initializer");
     r.require_null({"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
                     "bias_constraint"});
     r.ignore({"lora_rank", "lora_alpha"});
@@ -117,8 +117,8 @@ Conv2D::Conv2D(std::size_t filters, Window2 kernel_size, const std::string& acti
 {
     padding_ = padding_from_string(o.padding, name());
     check_conv_args(name(), filters, kernel_size_, strides_, dilation_);
-    check_initializer(kernel_initializer_);
-    check_initializer(bias_initializer_);
+    check_initializer_args(kernel_initializer_);
+    check_initializer_args(bias_initializer_);
 }
 
 const Variable& Conv2D::kernel() const
@@ -195,8 +195,8 @@ Conv1D::Conv1D(std::size_t filters, std::size_t kernel_size, const std::string& 
     }
     padding_ = padding_from_string(o.padding, name());
     check_conv_args(name(), filters, {kernel_size, 1}, {strides_, 1}, {dilation_, 1});
-    check_initializer(kernel_initializer_);
-    check_initializer(bias_initializer_);
+    check_initializer_args(kernel_initializer_);
+    check_initializer_args(bias_initializer_);
 }
 
 const Variable& Conv1D::kernel() const

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <xgrad/nn/activations.hpp>
+#include <xgrad/nn/initializers.hpp>
 #include <xgrad/nn/layer.hpp>
 #include <xgrad/nn/layers/window.hpp>
 
@@ -21,8 +22,8 @@ struct Conv2DOptions {
     std::string padding = "valid";
     Window2 dilation_rate = 1;
     bool use_bias = true;
-    std::string kernel_initializer = "glorot_uniform";
-    std::string bias_initializer = "zeros";
+    Initializer kernel_initializer = "glorot_uniform";
+    Initializer bias_initializer = "zeros";
     std::string name = "";
 };
 
@@ -59,7 +60,7 @@ private:
     Size2 dilation_;
     const Activation* activation_;
     bool use_bias_;
-    std::string kernel_initializer_, bias_initializer_;
+    Initializer kernel_initializer_, bias_initializer_;
 };
 
 struct Conv1DOptions {
@@ -67,8 +68,8 @@ struct Conv1DOptions {
     std::string padding = "valid";  // "causal" is not supported
     std::size_t dilation_rate = 1;
     bool use_bias = true;
-    std::string kernel_initializer = "glorot_uniform";
-    std::string bias_initializer = "zeros";
+    Initializer kernel_initializer = "glorot_uniform";
+    Initializer bias_initializer = "zeros";
     std::string name = "";
 };
 
@@ -99,7 +100,7 @@ private:
     std::size_t dilation_;
     const Activation* activation_;
     bool use_bias_;
-    std::string kernel_initializer_, bias_initializer_;
+    Initializer kernel_initializer_, bias_initializer_;
 };
 
 }  // namespace xgrad::nn

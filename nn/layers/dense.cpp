@@ -7,15 +7,15 @@
 namespace xgrad::nn {
 
 Dense::Dense(std::size_t units, const std::string& activation, bool use_bias,
-             const std::string& kernel_initializer, const std::string& bias_initializer,
+             const Initializer& kernel_initializer, const Initializer& bias_initializer,
              const std::string& name)
     : Layer("Dense", name), units_(units), activation_(&nn::activation(activation)), use_bias_(use_bias),
       kernel_initializer_(kernel_initializer), bias_initializer_(bias_initializer)
 {
     if (units == 0) throw ValueError(detail::cat(this->name(), ": argument 'units' must be positive, got 0"));
     // Fail at construction, not at the first call, on an unknown initializer name.
-    check_initializer(kernel_initializer_);
-    check_initializer(bias_initializer_);
+    check_initializer_args(kernel_initializer_);
+    check_initializer_args(bias_initializer_);
 }
 
 const Variable& Dense::kernel() const
@@ -110,10 +110,10 @@ std::shared_ptr<Dense> Dense::from_config(const Json& config)
     const std::size_t units = r.get_size("units");
     const std::string activation = activation_from_config(r.get_json("activation", "linear"), "Dense '" + name + "'");
     const bool use_bias = r.get_bool("use_bias", true);
-    const std::string kernel = initializer_from_config(r.get_json("kernel_initializer", "glorot_uniform"),
-                                                       "Dense '" + name + "' kernel_initializer");
-    const std::string bias = initializer_from_config(r.get_json("bias_initializer", "zeros"),
-                                                     "Dense '" + name + "' bias_initializer");
+    const Initializer kernel = initializer_with_args_from_config(r.get_json("kernel_initializer", "glorot_uniform"),
+                                                                 "Dense '" + name + "' kernel_initializer");
+    const Initializer bias = initializer_with_args_from_config(r.get_json("bias_initializer", "zeros"),
+                                                               "Dense '" + name + "' bias_initializer");
     r.require_null({"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
                     "bias_constraint"});
     r.ignore({"lora_rank", "lora_alpha", "quantization_config"});

@@ -3,12 +3,14 @@
 // x's last axis; inputs of any rank >= 2: (batch, 10, 10) -> (batch, 10, units).
 //   xgrad::nn::Dense hidden(128, "relu");                     // glorot_uniform kernel, zeros bias
 //   xgrad::nn::Dense out(10, "softmax", true, "he_uniform", "zeros", "logits");
+//   xgrad::nn::Dense seeded(64, "selu", true, {"lecun_normal", {}, 42});   // an initializer with a seed
 // relu (or no activation) runs inside the product (xgrad::linear); a softmax or
 // sigmoid output offers its logits to the loss (output_logits_of).
 #pragma once
 
 #include <xgrad/autograd/ops/linear.hpp>
 #include <xgrad/nn/activations.hpp>
+#include <xgrad/nn/initializers.hpp>
 #include <xgrad/nn/layer.hpp>
 
 namespace xgrad::nn {
@@ -16,8 +18,8 @@ namespace xgrad::nn {
 class Dense : public Layer {
 public:
     explicit Dense(std::size_t units, const std::string& activation = "linear", bool use_bias = true,
-                   const std::string& kernel_initializer = "glorot_uniform",
-                   const std::string& bias_initializer = "zeros", const std::string& name = "");
+                   const Initializer& kernel_initializer = "glorot_uniform",
+                   const Initializer& bias_initializer = "zeros", const std::string& name = "");
     XGRAD_LAYER(Dense)
 
     std::size_t units() const { return units_; }
@@ -48,7 +50,7 @@ private:
     std::size_t units_;
     const Activation* activation_;
     bool use_bias_;
-    std::string kernel_initializer_, bias_initializer_;
+    Initializer kernel_initializer_, bias_initializer_;
 };
 
 }  // namespace xgrad::nn

@@ -8,14 +8,16 @@
 
 namespace xgrad::nn {
 
-Embedding::Embedding(std::size_t input_dim, std::size_t output_dim, const std::string& embeddings_initializer,
+Embedding::Embedding(std::size_t input_dim, std::size_t output_dim, const Initializer& embeddings_initializer,
                      const std::string& name)
     : Layer("Embedding", name), input_dim_(input_dim), output_dim_(output_dim),
-      initializer_(embeddings_initializer == "uniform" ? "random_uniform" : embeddings_initializer)
+      initializer_(embeddings_initializer.name == "uniform"
+                       ? Initializer("random_uniform", embeddings_initializer.args, embeddings_initializer.seed)
+                       : embeddings_initializer)
 {
     if (input_dim == 0) throw ValueError(detail::cat(this->name(), ": argument 'input_dim' must be positive, got 0"));
     if (output_dim == 0) throw ValueError(detail::cat(this->name(), ": argument 'output_dim' must be positive, got 0"));
-    check_initializer(initializer_);
+    check_initializer_args(initializer_);
 }
 
 const Variable& Embedding::embeddings() const
@@ -78,8 +80,8 @@ std::shared_ptr<Embedding> Embedding::from_config(const Json& config)
     const std::string name = r.read_name();
     const std::string where = "Embedding '" + name + "'";
     const std::size_t input_dim = r.get_size("input_dim"), output_dim = r.get_size("output_dim");
-    const std::string init =
-        initializer_from_config(r.get_json("embeddings_initializer", "random_uniform"), where + " embeddings_initializer");
+    const Initializer init =
+        initializer_with_args_from_config(r.get_json("embeddings_initializer", "random_uniform"), where + " embeddings_initializer");
     r.require_null({"embeddings_regularizer", "activity_regularizer", "embeddings_constraint", "quantization_config"});
     if (r.get_bool("mask_zero", false)) throw ValueError(where + ": mask_zero=true is not supported");
     r.ignore({"lora_rank", "lora_alpha", "input_length"});

@@ -6,13 +6,14 @@
 // not integers or not in [0, input_dim) are an error naming the layer, the id and its position.
 #pragma once
 
+#include <xgrad/nn/initializers.hpp>
 #include <xgrad/nn/layer.hpp>
 
 namespace xgrad::nn {
 
 class Embedding : public Layer {
 public:
-    Embedding(std::size_t input_dim, std::size_t output_dim, const std::string& embeddings_initializer = "uniform",
+    Embedding(std::size_t input_dim, std::size_t output_dim, const Initializer& embeddings_initializer = "uniform",
               const std::string& name = "");
     XGRAD_LAYER(Embedding)
 
@@ -30,7 +31,7 @@ protected:
 
 private:
     std::size_t input_dim_, output_dim_;
-    std::string initializer_;
+    Initializer initializer_;
 };
 
 }  // namespace xgrad::nn

@@ -34,9 +34,9 @@ Tensor normalize(const Tensor& x, const Tensor& mean, const Tensor& var, const T
 // ---- BatchNormalization ----
 
 BatchNormalization::BatchNormalization(long axis, double momentum, double epsilon, bool center, bool scale,
-                                       const std::string& beta_initializer, const std::string& gamma_initializer,
-                                       const std::string& moving_mean_initializer,
-                                       const std::string& moving_variance_initializer, const std::string& name)
+                                       const Initializer& beta_initializer, const Initializer& gamma_initializer,
+                                       const Initializer& moving_mean_initializer,
+                                       const Initializer& moving_variance_initializer, const std::string& name)
     : Layer("BatchNormalization", name), axis_(axis), momentum_(momentum), epsilon_(epsilon), center_(center),
       scale_(scale), beta_init_(beta_initializer), gamma_init_(gamma_initializer), mean_init_(moving_mean_initializer),
       var_init_(moving_variance_initializer)
@@ -45,7 +45,7 @@ BatchNormalization::BatchNormalization(long axis, double momentum, double epsilo
     if (!(momentum >= 0 && momentum <= 1)) {
         throw ValueError(detail::cat(this->name(), ": argument 'momentum' must be in [0, 1], got ", momentum));
     }
-    for (const auto* init : {&beta_init_, &gamma_init_, &mean_init_, &var_init_}) check_initializer(*init);
+    for (const auto* init : {&beta_init_, &gamma_init_, &mean_init_, &var_init_}) check_initializer_args(*init);
 }
 
 std::size_t BatchNormalization::resolved_axis(const Shape& shape) const { return resolve(name(), axis_, shape); }
@@ -151,10 +151,10 @@ std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const Json& 
     const double momentum = r.get_number("momentum", 0.99), epsilon = r.get_number("epsilon", 1e-3);
     const bool center = r.get_bool("center", true), scale = r.get_bool("scale", true);
     auto init = [&](const char* key, const char* fallback) {
-        return initializer_from_config(r.get_json(key, fallback), where + " " + key);
+        return initializer_with_args_from_config(r.get_json(key, fallback), where + " " + key);
     };
-    const std::string beta = init("beta_initializer", "zeros"), gamma = init("gamma_initializer", "ones");
-    const std::string mm = init("moving_mean_initializer", "zeros"), mv = init("moving_variance_initializer", "ones");
+    const Initializer beta = init("beta_initializer", "zeros"), gamma = init("gamma_initializer", "ones");
+    const Initializer mm = init("moving_mean_initializer", "zeros"), mv = init("moving_variance_initializer", "ones");
     r.require_null({"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint", "renorm_clipping"});
     if (r.get_bool("synchronized", false)) throw ValueError(where + ": synchronized=true is not supported");
     if (r.get_bool("renorm", false)) throw ValueError(where + ": renorm=true is not supported");
@@ -167,7 +167,7 @@ std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const Json& 
 // ---- LayerNormalization ----
 
 LayerNormalization::LayerNormalization(long axis, double epsilon, bool center, bool scale,
-                                       const std::string& beta_initializer, const std::string& gamma_initializer,
+                                       const Initializer& beta_initializer, const Initializer& gamma_initializer,
                                        const std::string& name)
     : Layer("LayerNormalization", name), axis_(axis), epsilon_(epsilon), center_(center), scale_(scale),
       beta_init_(beta_initializer), gamma_init_(gamma_initializer)
@@ -176,8 +176,8 @@ LayerNormalization::LayerNormalization(long axis, double epsilon, bool center, b
     if (axis != -1) {
         throw ValueError(detail::cat(this->name(), ": only axis = -1 (the last axis) is supported, got ", axis));
     }
-    check_initializer(beta_init_);
-    check_initializer(gamma_init_);
+    check_initializer_args(beta_init_);
+    check_initializer_args(gamma_init_);
 }
 
 Shape LayerNormalization::compute_output_shape(const Shape& input_shape) const
@@ -240,8 +240,8 @@ std::shared_ptr<LayerNormalization> LayerNormalization::from_config(const Json& 
     const double epsilon = r.get_number("epsilon", 1e-3);
     const bool center = r.get_bool("center", true), scale = r.get_bool("scale", true);
     if (r.get_bool("rms_scaling", false)) throw ValueError(where + ": rms_scaling=true is not supported");
-    const std::string beta = initializer_from_config(r.get_json("beta_initializer", "zeros"), where + " beta_initializer");
-    const std::string gamma = initializer_from_config(r.get_json("gamma_initializer", "ones"), where + " gamma_initializer");
+    const Initializer beta = initializer_with_args_from_config(r.get_json("beta_initializer", "zeros"), where + " beta_initializer");
+    const Initializer gamma = initializer_with_args_from_config(r.get_json("gamma_initializer", "ones"), where + " gamma_initializer");
     r.require_null({"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"});
     r.finish();
     return std::make_shared<LayerNormalization>(axis.get<long>(), epsilon, center, scale, beta, gamma, name);

@@ -11,6 +11,7 @@
 //     each sample, out = x * inv + (beta - mean * inv), inv = gamma / sqrt(var + epsilon).
 #pragma once
 
+#include <xgrad/nn/initializers.hpp>
 #include <xgrad/nn/layer.hpp>
 
 namespace xgrad::nn {
@@ -18,10 +19,10 @@ namespace xgrad::nn {
 class BatchNormalization : public Layer {
 public:
     explicit BatchNormalization(long axis = -1, double momentum = 0.99, double epsilon = 1e-3, bool center = true,
-                                bool scale = true, const std::string& beta_initializer = "zeros",
-                                const std::string& gamma_initializer = "ones",
-                                const std::string& moving_mean_initializer = "zeros",
-                                const std::string& moving_variance_initializer = "ones", const std::string& name = "");
+                                bool scale = true, const Initializer& beta_initializer = "zeros",
+                                const Initializer& gamma_initializer = "ones",
+                                const Initializer& moving_mean_initializer = "zeros",
+                                const Initializer& moving_variance_initializer = "ones", const std::string& name = "");
     XGRAD_LAYER(BatchNormalization)
 
     long axis() const { return axis_; }
@@ -45,14 +46,14 @@ private:
     long axis_;
     double momentum_, epsilon_;
     bool center_, scale_;
-    std::string beta_init_, gamma_init_, mean_init_, var_init_;
+    Initializer beta_init_, gamma_init_, mean_init_, var_init_;
 };
 
 class LayerNormalization : public Layer {
 public:
     explicit LayerNormalization(long axis = -1, double epsilon = 1e-3, bool center = true, bool scale = true,
-                                const std::string& beta_initializer = "zeros",
-                                const std::string& gamma_initializer = "ones", const std::string& name = "");
+                                const Initializer& beta_initializer = "zeros",
+                                const Initializer& gamma_initializer = "ones", const std::string& name = "");
     XGRAD_LAYER(LayerNormalization)
 
     double epsilon() const { return epsilon_; }
@@ -69,7 +70,7 @@ private:
     long axis_;
     double epsilon_;
     bool center_, scale_;
-    std::string beta_init_, gamma_init_;
+    Initializer beta_init_, gamma_init_;
 };
 
 }  // namespace xgrad::nn

@@ -18,7 +18,24 @@ constexpr KerasLoss keras_losses[] = {
     {"categorical_crossentropy", "CategoricalCrossentropy"},
     {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
     {"binary_crossentropy", "BinaryCrossentropy"},
+    {"mean_absolute_error", "MeanAbsoluteError"},
+    {"mean_absolute_percentage_error", "MeanAbsolutePercentageError"},
+    {"mean_squared_logarithmic_error", "MeanSquaredLogarithmicError"},
+    {"huber_loss", "Huber"},
+    {"log_cosh", "LogCosh"},
+    {"kl_divergence", "KLDivergence"},
+    {"poisson", "Poisson"},
+    {"hinge", "Hinge"},
+    {"squared_hinge", "SquaredHinge"},
+    {"cosine_similarity", "CosineSimilarity"},
 };
+
+double label_smoothing_of(const Loss& loss)
+{
+    if (const auto* c = dynamic_cast<const CategoricalCrossentropy*>(&loss)) return c->label_smoothing();
+    if (const auto* b = dynamic_cast<const BinaryCrossentropy*>(&loss)) return b->label_smoothing();
+    return 0.0;
+}
 
 const char* reduction_name(Reduction r)
 {
@@ -32,13 +49,19 @@ const char* reduction_name(Reduction r)
 Json loss_config(const Loss& loss)
 {
     const auto* ce = dynamic_cast<const Crossentropy*>(&loss);
-    const bool plain = loss.reduction() == Reduction::SumOverBatchSize && !(ce && ce->from_logits());
+    const auto* huber = dynamic_cast<const Huber*>(&loss);
+    const double smoothing = label_smoothing_of(loss);
+    // A name alone when Keras's defaults say the rest; else the class with its arguments.
+    const bool plain = loss.reduction() == Reduction::SumOverBatchSize && !(ce && ce->from_logits()) &&
+                       smoothing == 0.0 && !(huber && huber->delta() != 1.0);
     if (plain) return loss.name();
     std::string class_name = loss.name();
     for (const auto& k : keras_losses)
         if (loss.name() == k.name) class_name = k.class_name;
     Json config{{"name", loss.name()}, {"reduction", reduction_name(loss.reduction())}};
     if (ce) config["from_logits"] = ce->from_logits();
+    if (smoothing != 0.0) config["label_smoothing"] = smoothing;
+    if (huber) config["delta"] = huber->delta();
     return Json{{"module", "keras.losses"}, {"class_name", class_name}, {"config", config}, {"registered_name", nullptr}};
 }
 
@@ -53,19 +76,37 @@ LossArg loss_from_config(const Json& j, const std::string& where)
     const Json config = j.value("config", Json::object());
     const Reduction reduction = reduction_from_string(config.value("reduction", std::string("sum_over_batch_size")));
     const bool from_logits = config.value("from_logits", false);
+    const bool smoothed = class_name == "CategoricalCrossentropy" || class_name == "BinaryCrossentropy";
+    const double smoothing = smoothed && config.contains("label_smoothing") && config["label_smoothing"].is_number()
+                                 ? config["label_smoothing"].get<double>()
+                                 : 0.0;
+    const double delta = class_name == "Huber" && config.contains("delta") && config["delta"].is_number()
+                             ? config["delta"].get<double>()
+                             : 1.0;
     for (const auto& [key, value] : config.items()) {
         const bool known = key == "name" || key == "reduction" || key == "from_logits" ||
                            ((key == "ignore_class" || key == "dtype") && value.is_null()) ||
-                           (key == "label_smoothing" && value == 0) || (key == "axis" && value == -1);
+                           (key == "label_smoothing" && (value == 0 || (smoothed && value.is_number()))) ||
+                           (key == "axis" && value == -1) || (key == "delta" && class_name == "Huber" && value.is_number());
         if (!known) {
             throw ValueError(detail::cat(where, ": loss ", class_name, " with config key '", key, "' = ", value.dump(),
                                          " is not supported"));
         }
     }
     if (class_name == "MeanSquaredError") return MeanSquaredError(reduction);
-    if (class_name == "CategoricalCrossentropy") return CategoricalCrossentropy(from_logits, reduction);
+    if (class_name == "CategoricalCrossentropy") return CategoricalCrossentropy(from_logits, smoothing, reduction);
     if (class_name == "SparseCategoricalCrossentropy") return SparseCategoricalCrossentropy(from_logits, reduction);
-    if (class_name == "BinaryCrossentropy") return BinaryCrossentropy(from_logits, reduction);
+    if (class_name == "BinaryCrossentropy") return BinaryCrossentropy(from_logits, smoothing, reduction);
+    if (class_name == "MeanAbsoluteError") return MeanAbsoluteError(reduction);
+    if (class_name == "MeanAbsolutePercentageError") return MeanAbsolutePercentageError(reduction);
+    if (class_name == "MeanSquaredLogarithmicError") return MeanSquaredLogarithmicError(reduction);
+    if (class_name == "Huber") return Huber(delta, reduction);
+    if (class_name == "LogCosh") return LogCosh(reduction);
+    if (class_name == "KLDivergence") return KLDivergence(reduction);
+    if (class_name == "Poisson") return Poisson(reduction);
+    if (class_name == "Hinge") return Hinge(reduction);
+    if (class_name == "SquaredHinge") return SquaredHinge(reduction);
+    if (class_name == "CosineSimilarity") return CosineSimilarity(-1, reduction);
     throw ValueError(detail::cat(where, ": loss class '", class_name, "' is not supported"));
 }
 

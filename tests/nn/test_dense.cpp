@@ -120,7 +120,7 @@ TEST_CASE("Dense: Keras names and the feature-count error")
     REQUIRE_THROWS_AS(b(Tensor(xt::xarray<float>(Shape{2, 785}, 0.0f))), ShapeError);
     REQUIRE_THROWS_WITH(b(Tensor(xt::xarray<float>(Shape{2, 785}, 0.0f))),
                         Contains("dense_1 expects 784 features, got 785"));
-    REQUIRE_THROWS_WITH(nn::Dense(3, "swish"), Contains("unknown name 'swish'"));
+    REQUIRE_THROWS_WITH(nn::Dense(3, "swishy"), Contains("unknown name 'swishy'"));
     REQUIRE_THROWS_WITH(nn::Dense(3, "relu", true, "glorot"), Contains("unknown name 'glorot'"));
     REQUIRE_THROWS_WITH(nn::Dense(0), Contains("'units' must be positive"));
 }

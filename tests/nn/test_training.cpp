@@ -115,7 +115,7 @@ TEST_CASE("fit: bad input fails with clear messages")
     REQUIRE_THROWS_WITH(model.fit(x, xt::xarray<float>(Shape{10, 4}, 0.0f), {.verbose = 0}),
                         Contains("y has shape (10, 4) but the model outputs shape (10, 3)"));
     REQUIRE_THROWS_WITH(model.compile("adamw2", "mse"), Contains("unknown optimizer 'adamw2'"));
-    REQUIRE_THROWS_WITH(model.compile("adam", "hinge"), Contains("unknown name 'hinge'"));
+    REQUIRE_THROWS_WITH(model.compile("adam", "hingey"), Contains("unknown name 'hingey'"));
 }
 
 TEST_CASE("checkpoints: bit-exact round trip, names and shapes checked")
