@@ -3,10 +3,12 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 namespace xgrad::bench {
 
@@ -50,6 +52,24 @@ Result& Result::add(const std::string& key, double value)
 void Result::print() const
 {
     std::cout << line << std::endl;
+}
+
+void save_npy_int64(const std::string& path, const std::vector<std::size_t>& values)
+{
+    std::string header = "{'descr': '<i8', 'fortran_order': False, 'shape': (" + std::to_string(values.size()) + ",), }";
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header += '\n';
+    std::ofstream out(path, std::ios::binary);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    const auto len = static_cast<std::uint16_t>(header.size());
+    out.write("\x93NUMPY\x01\x00", 8);
+    const char len_le[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
+    out.write(len_le, 2);
+    out << header;
+    std::vector<std::int64_t> data(values.begin(), values.end());
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(std::int64_t)));
+    if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 }  // namespace xgrad::bench

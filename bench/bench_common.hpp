@@ -32,6 +32,9 @@ struct Result {
     void print() const;
 };
 
+// Writes a 1-D little-endian int64 .npy (format 1.0), for numpy.load.
+void save_npy_int64(const std::string& path, const std::vector<std::size_t>& values);
+
 // The median seconds per call of `fn` over `reps` calls, after `warmup` calls.
 template <class Fn>
 double time_median(int warmup, int reps, Fn&& fn)

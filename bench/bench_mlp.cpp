@@ -10,8 +10,6 @@
 // in that order. `mlp init=DIR` loads the same weights and trains with fit, whose
 // shuffle (BatchIterator over Generator(fit_seed)) draws exactly those permutations.
 #include <cstdint>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -33,25 +31,6 @@ nn::Sequential make_model(const std::string& hidden_list)
     for (std::string h; std::getline(hidden, h, ',');) layers.emplace_back(nn::Dense(std::stoul(h), "relu"));
     layers.emplace_back(nn::Dense(10, "softmax"));
     return nn::Sequential(layers);
-}
-
-// A 1-D little-endian int64 .npy (format 1.0), for numpy.load.
-void save_npy_int64(const std::string& path, const std::vector<std::size_t>& values)
-{
-    std::string header = "{'descr': '<i8', 'fortran_order': False, 'shape': (" + std::to_string(values.size()) + ",), }";
-    const std::size_t unpadded = 10 + header.size() + 1;
-    header.append((64 - unpadded % 64) % 64, ' ');
-    header += '\n';
-    std::ofstream out(path, std::ios::binary);
-    if (!out) throw std::runtime_error("cannot write " + path);
-    const auto len = static_cast<std::uint16_t>(header.size());
-    out.write("\x93NUMPY\x01\x00", 8);
-    const char len_le[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
-    out.write(len_le, 2);
-    out << header;
-    std::vector<std::int64_t> data(values.begin(), values.end());
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(std::int64_t)));
-    if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 }  // namespace

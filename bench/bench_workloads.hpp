@@ -35,5 +35,7 @@ void run_mlp_init(const Options& o);
 void run_conv(const Options& o);
 // One epoch of examples/cnn_fashion_mnist.cpp's convnet: seconds per epoch, test accuracy, peak memory.
 void run_cnn(const Options& o);
+// Writes the convnet's initial weights and fit's per-epoch permutations into dir= (for torch_bench.py).
+void run_cnn_init(const Options& o);
 
 }  // namespace xgrad::bench

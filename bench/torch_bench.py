@@ -4,11 +4,12 @@
     torch_bench.py <workload> key=value ...   one workload, one result line
     torch_bench.py serve                      commands from stdin, one per line
 
-Workloads mirror xgrad_bench: optim, tutorial, mlp. Result lines read
+Workloads mirror xgrad_bench: optim, tutorial, mlp, conv, cnn. Result lines read
 "result key=value ...". optim takes foreach=0|1 (torch's single-tensor or
-multi-tensor Adam/SGD implementation). mlp takes init=DIR (written by
-xgrad_bench mlp_init): start from xgrad's initial weights and use its per-epoch
-batch order, so both sides train the same model on the same batches.
+multi-tensor Adam/SGD implementation). mlp and cnn take init=DIR (written by
+xgrad_bench mlp_init / cnn_init): start from xgrad's initial weights and use its
+per-epoch batch order, so both sides train the same model on the same batches
+(cnn also takes dropout=R, dropout=0 removing the remaining randomness, and opt=sgd).
 """
 import gzip
 import os
@@ -170,9 +171,35 @@ def run_conv(o):
     result(workload="conv", layer=layer, threads=threads, ms=sec * 1e3, peak_rss_mib=peak_rss_kib() / 1024)
 
 
+def load_initial_cnn_weights(model, directory):
+    """Copies xgrad_bench cnn_init's save_weights checkpoint into the convnet: Conv2D kernels
+    (kh, kw, cin, cout) -> Conv2d weight (cout, cin, kh, kw); the Dense kernel (1600, 10) reads
+    xgrad's channels_last flatten (h, w, c), torch's Flatten is (c, h, w), so its rows are
+    permuted to match, then transposed to Linear's (out, in)."""
+    with open(os.path.join(directory, "manifest.txt")) as f:
+        files = [line.split()[1] for line in f.read().splitlines()[1:] if line.strip()]
+    arrays = [np.load(os.path.join(directory, name)) for name in files]
+    convs = [m for m in model if isinstance(m, torch.nn.Conv2d)]
+    linear = [m for m in model if isinstance(m, torch.nn.Linear)]
+    assert len(arrays) == 6 and len(convs) == 2 and len(linear) == 1, files
+    with torch.no_grad():
+        for layer, kernel, bias in zip(convs, arrays[0:4:2], arrays[1:4:2]):
+            assert kernel.ndim == 4 and bias.ndim == 1, (kernel.shape, bias.shape)
+            layer.weight.copy_(torch.from_numpy(kernel.transpose(3, 2, 0, 1).copy()))
+            layer.bias.copy_(torch.from_numpy(bias))
+        kernel = arrays[4].reshape(5, 5, 64, 10).transpose(2, 0, 1, 3).reshape(1600, 10)
+        linear[0].weight.copy_(torch.from_numpy(kernel.T.copy()))
+        linear[0].bias.copy_(torch.from_numpy(arrays[5]))
+
+
 def run_cnn(o):
-    """One epoch of examples/cnn_fashion_mnist.cpp's convnet, batch 64, Adam (lr 1e-3, eps 1e-7)."""
+    """One epoch of examples/cnn_fashion_mnist.cpp's convnet, batch 64, Adam (lr 1e-3, eps 1e-7).
+    init=DIR (xgrad_bench cnn_init): xgrad's initial weights and per-epoch batch order;
+    dropout=R (default 0.5); opt=sgd: plain SGD, lr 0.05 (as xgrad_bench cnn opt=sgd);
+    losses=FILE: the running mean of the loss (weighted by batch rows, as fit's batch logs)
+    after each batch, one a line."""
     threads, epochs = int(o.get("threads", 1)), int(o.get("epochs", 1))
+    dropout = float(o.get("dropout", 0.5))
     torch.set_num_threads(threads)
     torch.manual_seed(int(o.get("seed", 0)))
     x_train = load_idx("train-images-idx3-ubyte.gz").reshape(-1, 1, 28, 28)
@@ -181,26 +208,44 @@ def run_cnn(o):
     y_test = load_idx("t10k-labels-idx1-ubyte.gz")
     nn = torch.nn
     model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
-                          nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(dropout), nn.Linear(1600, 10))
+    init = o.get("init")
+    orders = None
+    if init:
+        load_initial_cnn_weights(model, os.path.join(init, "weights"))
+        orders = [torch.from_numpy(np.load(os.path.join(init, f"perm_{e}.npy"))) for e in range(epochs)]
+    if o.get("opt", "adam") == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
-    epoch_times = []
-    for _ in range(epochs):
+    epoch_times, running = [], []
+    for epoch in range(epochs):
         model.train()
         start = time.perf_counter()
-        order = torch.randperm(len(x_train))
+        order = orders[epoch] if orders else torch.randperm(len(x_train))
+        total, rows = 0.0, 0
         for i in range(0, len(x_train), 64):
             idx = order[i:i + 64]
             optimizer.zero_grad()
             loss = loss_fn(model(x_train[idx]), y_train[idx])
             loss.backward()
             optimizer.step()
+            total += loss.item() * len(idx)
+            rows += len(idx)
+            running.append(total / rows)
         epoch_times.append(time.perf_counter() - start)
     model.eval()
     with torch.no_grad():
-        accuracy = (model(x_test).argmax(1) == y_test).float().mean().item()
-    result(workload="cnn", threads=threads, sec_per_epoch=statistics.median(epoch_times), accuracy=accuracy,
-           loss=loss.item(), peak_rss_mib=peak_rss_kib() / 1024)
+        logits = model(x_test)
+        accuracy = (logits.argmax(1) == y_test).float().mean().item()
+        test_loss = loss_fn(logits, y_test).item()
+    if o.get("losses"):
+        with open(o["losses"], "w") as f:
+            f.writelines(f"{v:.9g}\n" for v in running)
+    result(workload="cnn", threads=threads, dropout=dropout, opt=o.get("opt", "adam"),
+           sec_per_epoch=statistics.median(epoch_times), accuracy=accuracy, test_loss=test_loss, loss=running[-1],
+           peak_rss_mib=peak_rss_kib() / 1024)
 
 
 WORKLOADS = {"optim": run_optim, "tutorial": run_tutorial, "mlp": run_mlp, "conv": run_conv, "cnn": run_cnn}
