@@ -105,21 +105,32 @@ void CategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pre
     add(correct, static_cast<double>(rows));
 }
 
-void SparseCategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred)
+namespace {
+// The class-index labels of a sparse metric: one per row of y_pred, each an integer in [0, n).
+const float* checked_sparse_labels(const std::string& metric, const Tensor& y_true, const Tensor& y_pred,
+                                   std::size_t rows, std::size_t n)
 {
-    check_defined(name(), y_true, y_pred);
-    const std::size_t n = class_count(name(), y_pred), rows = y_pred.size() / n;
     if (y_true.size() != rows) {
-        throw ShapeError(detail::cat(name(), ": y_true has shape ", to_string(y_true.shape()), " (", y_true.size(),
+        throw ShapeError(detail::cat(metric, ": y_true has shape ", to_string(y_true.shape()), " (", y_true.size(),
                                      " labels), y_pred has shape ", to_string(y_pred.shape()), " (", rows, " rows)"));
     }
     const float* labels = y_true.value().data();
     for (std::size_t r = 0; r < rows; ++r) {
         if (!(labels[r] >= 0.0f && labels[r] < static_cast<float>(n)) || labels[r] != std::floor(labels[r])) {
-            throw ValueError(detail::cat(name(), ": label ", labels[r], " at position ", r,
+            throw ValueError(detail::cat(metric, ": label ", labels[r], " at position ", r,
                                          " is out of range: expected an integer in [0, ", n, ")"));
         }
     }
+    return labels;
+}
+
+}  // namespace
+
+void SparseCategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred)
+{
+    check_defined(name(), y_true, y_pred);
+    const std::size_t n = class_count(name(), y_pred), rows = y_pred.size() / n;
+    const float* labels = checked_sparse_labels(name(), y_true, y_pred, rows, n);
     double correct = 0;
     for (std::size_t r = 0; r < rows; ++r)
         correct += static_cast<float>(argmax_row(y_pred.value().data() + r * n, n)) == labels[r];
@@ -172,17 +183,7 @@ void SparseTopKCategoricalAccuracy::update_state(const Tensor& y_true, const Ten
 {
     check_defined(name(), y_true, y_pred);
     const std::size_t n = class_count(name(), y_pred), rows = y_pred.size() / n;
-    if (y_true.size() != rows) {
-        throw ShapeError(detail::cat(name(), ": y_true has shape ", to_string(y_true.shape()), " (", y_true.size(),
-                                     " labels), y_pred has shape ", to_string(y_pred.shape()), " (", rows, " rows)"));
-    }
-    const float* labels = y_true.value().data();
-    for (std::size_t r = 0; r < rows; ++r) {
-        if (!(labels[r] >= 0.0f && labels[r] < static_cast<float>(n)) || labels[r] != std::floor(labels[r])) {
-            throw ValueError(detail::cat(name(), ": label ", labels[r], " at position ", r,
-                                         " is out of range: expected an integer in [0, ", n, ")"));
-        }
-    }
+    const float* labels = checked_sparse_labels(name(), y_true, y_pred, rows, n);
     double correct = 0;
     for (std::size_t r = 0; r < rows; ++r)
         correct += in_top_k(y_pred.value().data() + r * n, n, static_cast<std::size_t>(labels[r]), k_);
