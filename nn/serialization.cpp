@@ -32,34 +32,34 @@ struct Registry {
 
 Registry::Registry()
 {
-        const std::pair<const char*, LayerFactory> builtins[] = {
-            {"InputLayer", &make_from_config<InputLayer>},
-            {"Dense", &make_from_config<Dense>},
-            {"Flatten", &make_from_config<Flatten>},
-            {"Reshape", &make_from_config<Reshape>},
-            {"Dropout", &make_from_config<Dropout>},
-            {"Conv1D", &make_from_config<Conv1D>},
-            {"Conv2D", &make_from_config<Conv2D>},
-            {"MaxPooling1D", &make_from_config<MaxPooling1D>},
-            {"AveragePooling1D", &make_from_config<AveragePooling1D>},
-            {"MaxPooling2D", &make_from_config<MaxPooling2D>},
-            {"AveragePooling2D", &make_from_config<AveragePooling2D>},
-            {"GlobalAveragePooling2D", &make_from_config<GlobalAveragePooling2D>},
-            {"GlobalMaxPooling2D", &make_from_config<GlobalMaxPooling2D>},
-            {"BatchNormalization", &make_from_config<BatchNormalization>},
-            {"LayerNormalization", &make_from_config<LayerNormalization>},
-            {"Embedding", &make_from_config<Embedding>},
-            {"Activation", &make_from_config<ActivationLayer>},
-            {"ReLU", &make_from_config<ReLU>},
-            {"Softmax", &make_from_config<Softmax>},
-            {"UpSampling2D", &make_from_config<UpSampling2D>},
-            {"Add", &make_from_config<Add>},
-            {"Concatenate", &make_from_config<Concatenate>},
-            {"Sequential", &make_from_config<Sequential>},
-            {"Functional", &Model::functional_from_config},
-            {"Model", &Model::functional_from_config},
-        };
-        for (const auto& [name, factory] : builtins) classes.emplace(name, Entry{factory, true});
+    const std::pair<const char*, LayerFactory> builtins[] = {
+        {"InputLayer", &make_from_config<InputLayer>},
+        {"Dense", &make_from_config<Dense>},
+        {"Flatten", &make_from_config<Flatten>},
+        {"Reshape", &make_from_config<Reshape>},
+        {"Dropout", &make_from_config<Dropout>},
+        {"Conv1D", &make_from_config<Conv1D>},
+        {"Conv2D", &make_from_config<Conv2D>},
+        {"MaxPooling1D", &make_from_config<MaxPooling1D>},
+        {"AveragePooling1D", &make_from_config<AveragePooling1D>},
+        {"MaxPooling2D", &make_from_config<MaxPooling2D>},
+        {"AveragePooling2D", &make_from_config<AveragePooling2D>},
+        {"GlobalAveragePooling2D", &make_from_config<GlobalAveragePooling2D>},
+        {"GlobalMaxPooling2D", &make_from_config<GlobalMaxPooling2D>},
+        {"BatchNormalization", &make_from_config<BatchNormalization>},
+        {"LayerNormalization", &make_from_config<LayerNormalization>},
+        {"Embedding", &make_from_config<Embedding>},
+        {"Activation", &make_from_config<ActivationLayer>},
+        {"ReLU", &make_from_config<ReLU>},
+        {"Softmax", &make_from_config<Softmax>},
+        {"UpSampling2D", &make_from_config<UpSampling2D>},
+        {"Add", &make_from_config<Add>},
+        {"Concatenate", &make_from_config<Concatenate>},
+        {"Sequential", &make_from_config<Sequential>},
+        {"Functional", &Model::functional_from_config},
+        {"Model", &Model::functional_from_config},
+    };
+    for (const auto& [name, factory] : builtins) classes.emplace(name, Entry{factory, true});
 }
 
 Registry& registry()
