@@ -1,6 +1,7 @@
 // The workloads that measure the library's optimizers (xgrad::optim):
 // an optimizer step over many parameters, and the tutorial loop.
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 
 #include <xgrad/xgrad.hpp>
@@ -37,6 +38,14 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& opt, double 
     if (opt == "gd") return std::make_unique<optim::GradientDescent>(optim::GradientDescentOptions{}.learning_rate(lr));
     throw std::invalid_argument("unknown optimizer '" + opt + "'");
 }
+// 9 significant digits: a float32 round-trips, so equal values print equal (tutorial_hand's x).
+std::string nine_digits(float v)
+{
+    std::ostringstream s;
+    s.precision(9);
+    s << v;
+    return s.str();
+}
 }  // namespace
 
 double time_library_step(const std::string& opt, const std::vector<std::size_t>& sizes, int reps, bool check_finite)
@@ -71,7 +80,7 @@ void run_tutorial(const Options& o)
         final_x = x.item();
     });
     Result{}.add("workload", "tutorial").add("opt", opt).add("iters", iters)
-        .add("us_per_iter", sec * 1e6 / iters).add("x", final_x).print();
+        .add("us_per_iter", sec * 1e6 / iters).add("x", nine_digits(final_x)).print();
 }
 
 }  // namespace xgrad::bench

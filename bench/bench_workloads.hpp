@@ -38,4 +38,10 @@ void run_cnn(const Options& o);
 // Writes the convnet's initial weights and fit's per-epoch permutations into dir= (for torch_bench.py).
 void run_cnn_init(const Options& o);
 
+// Issue 17's small rows (bench_small.cpp), each with a hand-written C++ reference:
+// the tutorial loop on a minimal hand-written scalar tape (opt=gd|adam; same final x as tutorial),
+// and one Adam step of a 2-16-16-1 tanh MLP on batch 8 (impl=tape|model|hand, adam=keras|torch).
+void run_tutorial_hand(const Options& o);
+void run_tiny_mlp(const Options& o);
+
 }  // namespace xgrad::bench

@@ -8,7 +8,7 @@ adabelief rows compare a user-written optimizer built there with the in-tree bui
 
 Environment: XGRAD_BENCH_REPS (interleaved repetitions, default 5),
 XGRAD_BENCH_MLP_EPOCHS (default 1), XGRAD_BENCH_MLP_REPS (default 3),
-XGRAD_BENCH_ONLY (comma list of optim,adabelief,tutorial,mlp,conv,cnn; default all),
+XGRAD_BENCH_ONLY (comma list of optim,adabelief,tutorial,tiny_mlp,mlp,conv,cnn; default all),
 XGRAD_BENCH_CONV_REPS (processes per conv/cnn configuration, default 3). OMP_WAIT_POLICY, OMP_NUM_THREADS,
 OPENBLAS_*: passed to both sides unchanged when set (see Server and WAIT_POLICIES).
 """
@@ -29,7 +29,7 @@ TORCH = ["/usr/bin/python3", os.path.join(HERE, "torch_bench.py")]
 REPS = int(os.environ.get("XGRAD_BENCH_REPS", 5))
 MLP_EPOCHS = int(os.environ.get("XGRAD_BENCH_MLP_EPOCHS", 1))
 MLP_REPS = int(os.environ.get("XGRAD_BENCH_MLP_REPS", 3))
-ONLY = os.environ.get("XGRAD_BENCH_ONLY", "optim,adabelief,tutorial,mlp,conv,cnn").split(",")
+ONLY = os.environ.get("XGRAD_BENCH_ONLY", "optim,adabelief,tutorial,tiny_mlp,mlp,conv,cnn").split(",")
 CONV_REPS = int(os.environ.get("XGRAD_BENCH_CONV_REPS", 3))
 THREADS = [1, 2]
 ENV_KEYS = ["OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OPENBLAS_L2_SIZE", "GOTO_NUM_THREADS",
@@ -153,21 +153,65 @@ def bench_adabelief(xg, xc, rows):
 
 def bench_tutorial(xg, tc, rows):
     """Both optimizers in one interleaved loop, so a slow spell of the machine falls on
-    both rows and both sides alike."""
+    both rows and both sides alike. The hand-written scalar tape (xgrad_bench tutorial_hand,
+    bench/bench_small.cpp: the same ops, sweep and update in plain C++) gets its own row per
+    optimizer, with the ratio xgrad / hand (issue 17's target: at most 3x)."""
     opts = ["gd", "adam"]
     commands = {}
     for opt in opts:
         cmd = f"tutorial opt={opt} iters=2000 reps=3"
         commands[("xgrad", opt)] = (xg, cmd)
         commands[("torch", opt)] = (tc, cmd)
+        commands[("hand", opt)] = (xg, "tutorial_hand" + cmd[len("tutorial"):])
     s = interleave(commands, 2 * REPS + 1)  # cheap rows: more samples against this VM's slow spells
     for opt in opts:
-        us = {who: median_of(s[(who, opt)], "us_per_iter") for who in ("xgrad", "torch")}
-        finals = {who: s[(who, opt)][0] for who in ("xgrad", "torch")}
-        rows.append([f"tutorial loop 2x^4+3x^3+2, {opt}, 2000 iterations", 1, f"{us['xgrad']:.2f} us/iter",
+        us = {who: median_of(s[(who, opt)], "us_per_iter") for who in ("xgrad", "torch", "hand")}
+        finals = {who: s[(who, opt)][0] for who in ("xgrad", "torch", "hand")}
+        name = f"tutorial loop 2x^4+3x^3+2, {opt}, 2000 iterations"
+        rows.append([name, 1, f"{us['xgrad']:.2f} us/iter",
                      f"{us['torch']:.2f} us/iter", f"{us['torch'] / us['xgrad']:.1f}x",
-                     "final x: " + ", ".join(f"{k} {float(v['x']):.6g}" for k, v in finals.items() if v)])
+                     f"xgrad is {us['xgrad'] / us['hand']:.1f}x the hand tape; final x: " +
+                     ", ".join(f"{k} {float(v['x']):.9g}" for k, v in finals.items() if v)])
         log(rows[-1])
+        rows.append([name + ", hand-written C++ scalar tape (reference)", 1, f"{us['hand']:.3f} us/iter (hand)",
+                     f"{us['torch']:.2f} us/iter", f"{us['torch'] / us['hand']:.1f}x",
+                     f"xgrad / hand = {us['xgrad'] / us['hand']:.2f}x (issue 17 target: <= 3x); "
+                     "bench/bench_small.cpp tutorial_hand"])
+        log(rows[-1])
+
+
+def bench_tiny_mlp(xg, tc, rows):
+    """One Adam step (forward, backward, update) of a 2-16-16-1 tanh MLP, batch 8, MSE, all four
+    implementations interleaved, from the same data and initial weights (bench_small.cpp's LCG,
+    repeated by torch_bench.py): xgrad's tape loop (matmul, tanh, GradientTape, Adam), xgrad's
+    Sequential + train_on_batch, torch (nn.Sequential, torch.optim.Adam) and a hand-written C++
+    loop (its tanh xsimd's, as xt::tanh in xgrad; hand_std: libm's scalar std::tanh). xgrad and the hand loop run Keras's Adam, torch its own (epsilon placed differently):
+    one extra, untimed-for-the-table run of the tape with adam=torch (epsilon_placement
+    PyTorchCPU) shows the final loss torch's update gives in xgrad."""
+    base = "tiny_mlp steps=1000 reps=5"
+    commands = {"tape": (xg, base + " impl=tape"), "model": (xg, base + " impl=model"),
+                "torch": (tc, base), "hand": (xg, base + " impl=hand"),
+                "hand_std": (xg, base + " impl=hand tanh=std")}
+    s = interleave(commands, REPS)
+    check = xg.run("tiny_mlp steps=1000 reps=1 impl=tape adam=torch")
+    us = {k: median_of(v, "us_per_step") for k, v in s.items()}
+    loss = {k: (v[0] or {}).get("loss", "nan") for k, v in s.items()}
+    first = {k: (v[0] or {}).get("first_loss", "nan") for k, v in s.items()}
+    name = "tiny MLP 2-16-16-1 tanh, batch 8, MSE, Adam: one step"
+    losses = ("final loss (1000 steps): " + ", ".join(f"{k} {loss[k]}" for k in commands) +
+              f"; xgrad tape with torch's Adam (epsilon_placement PyTorchCPU) {(check or {}).get('loss', 'nan')}; "
+              f"first-step loss " + ", ".join(f"{k} {first[k]}" for k in commands))
+    for key, what in [("tape", "xgrad GradientTape loop"), ("model", "xgrad Sequential + train_on_batch")]:
+        rows.append([f"{name}, {what}", 1, f"{us[key]:.2f} us/step", f"{us['torch']:.2f} us/step",
+                     f"{us['torch'] / us[key]:.1f}x",
+                     f"{key} / hand = {us[key] / us['hand']:.1f}x (issue 17 target: <= 3x)" +
+                     (f"; {losses}" if key == "tape" else "")])
+        log(rows[-1])
+    rows.append([f"{name}, hand-written C++ loop (reference)", 1, f"{us['hand']:.3f} us/step (hand)",
+                 f"{us['torch']:.2f} us/step", f"{us['torch'] / us['hand']:.1f}x",
+                 f"plain float32 loops, no BLAS, xsimd::tanh; with libm's scalar std::tanh {us['hand_std']:.3f} us/step; "
+                 "bench/bench_small.cpp tiny_mlp impl=hand"])
+    log(rows[-1])
 
 
 def run_process(argv, threads, wait_policy=None):
@@ -286,7 +330,7 @@ def header(load):
             "(higher is better for xgrad); torch at its best implementation (single-tensor or foreach); "
             "\"best configuration\" rows and the MLP rows take each side at its fastest thread count "
             f"(MLP: and OpenMP wait policy, of {', '.join(WAIT_POLICIES)}; threads column: xgrad / torch)",
-            "- optimizer and tutorial rows run in two long-lived processes taking turns, with "
+            "- optimizer, tutorial and tiny MLP rows run in two long-lived processes taking turns, with "
             f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'PASSIVE')}", ""]
 
 
@@ -294,7 +338,7 @@ def main():
     rows = []
     load_start = open("/proc/loadavg").read().split()[:3]
     xg = Server([XGRAD])
-    tc = Server(TORCH) if "optim" in ONLY or "tutorial" in ONLY else None
+    tc = Server(TORCH) if {"optim", "tutorial", "tiny_mlp"} & set(ONLY) else None
     xc = Server([CONSUMER]) if "adabelief" in ONLY else None
     try:
         if "optim" in ONLY:
@@ -303,6 +347,8 @@ def main():
             bench_adabelief(xg, xc, rows)
         if "tutorial" in ONLY:
             bench_tutorial(xg, tc, rows)
+        if "tiny_mlp" in ONLY:
+            bench_tiny_mlp(xg, tc, rows)
     finally:
         for server in (xg, tc, xc):
             if server:

@@ -4,7 +4,7 @@
     torch_bench.py <workload> key=value ...   one workload, one result line
     torch_bench.py serve                      commands from stdin, one per line
 
-Workloads mirror xgrad_bench: optim, tutorial, mlp, conv, cnn. Result lines read
+Workloads mirror xgrad_bench: optim, tutorial, mlp, conv, cnn, tiny_mlp. Result lines read
 "result key=value ...". optim takes foreach=0|1 (torch's single-tensor or
 multi-tensor Adam/SGD implementation). mlp and cnn take init=DIR (written by
 xgrad_bench mlp_init / cnn_init): start from xgrad's initial weights and use its
@@ -80,6 +80,77 @@ def run_tutorial(o):
 
     sec = time_median(1, reps, loop)
     result(workload="tutorial", opt=opt, iters=iters, us_per_iter=sec * 1e6 / iters, x=final[0])
+
+
+class Lcg:
+    """xgrad_bench's tiny_mlp generator (bench/bench_small.cpp), bit for bit: a 64-bit LCG
+    (MMIX constants) whose top 24 bits are u in [0, 1); uniform = lo + (hi - lo) u in
+    double, rounded to float32 once."""
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def next(self):
+        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        return (self.state >> 40) / 16777216.0
+
+    def uniform(self, lo, hi, n):
+        return np.array([lo + (hi - lo) * self.next() for _ in range(n)], dtype=np.float32)
+
+
+def tiny_mlp_data():
+    """x (8, 2) in [-1, 1), y = sin(x0) + x1^2 (in double), Glorot-uniform kernels (in, out), in
+    that order from Lcg(17), zero biases: the arrays xgrad_bench tiny_mlp starts from."""
+    import math
+    lcg = Lcg(17)
+    x = lcg.uniform(-1.0, 1.0, 16).reshape(8, 2)
+    y = np.array([[math.sin(float(r[0])) + float(r[1]) * float(r[1])] for r in x], dtype=np.float32)
+    kernels = []
+    for fan_in, fan_out in [(2, 16), (16, 16), (16, 1)]:
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        kernels.append(lcg.uniform(-limit, limit, fan_in * fan_out).reshape(fan_in, fan_out))
+    return x, y, kernels
+
+
+def run_tiny_mlp(o):
+    """One Adam step (forward + backward + update) of a 2-16-16-1 tanh MLP on batch 8, MSE, the
+    idiomatic torch loop: nn.Sequential of Linear/Tanh, F.mse_loss, torch.optim.Adam(lr 1e-3,
+    eps 1e-7). torch's Adam adds eps to sqrt(v) / sqrt(1 - beta_2^t), Keras's (xgrad's default) to
+    sqrt(v): the losses agree only roughly with xgrad's default, and to float32 rounding with
+    xgrad_bench tiny_mlp adam=torch (epsilon_placement PyTorchCPU). Each rep starts over from the
+    same weights and a fresh optimizer (untimed); losses as xgrad_bench: first and last step's."""
+    steps, reps = int(o.get("steps", 1000)), int(o.get("reps", 5))
+    torch.set_num_threads(1)
+    x_np, y_np, kernels = tiny_mlp_data()
+    x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+    nn = torch.nn
+    losses = [0.0, 0.0]
+
+    def setup():
+        model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1))
+        with torch.no_grad():
+            for layer, kernel in zip([m for m in model if isinstance(m, nn.Linear)], kernels):
+                layer.weight.copy_(torch.from_numpy(kernel.T.copy()))
+                layer.bias.zero_()
+        return model, torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+
+    times = []
+    for r in range(reps + 1):  # the first run is a warm-up
+        model, optimizer = setup()
+        start = time.perf_counter()
+        for i in range(steps):
+            optimizer.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            optimizer.step()
+            if i == 0:
+                first = loss.item()
+        sec = time.perf_counter() - start
+        losses = [first, loss.item()]
+        if r > 0:
+            times.append(sec)
+    result(workload="tiny_mlp", impl="torch", steps=steps, us_per_step=statistics.median(times) * 1e6 / steps,
+           first_loss=f"{losses[0]:.9g}", loss=f"{losses[1]:.9g}")
 
 
 def load_idx(name):
@@ -248,7 +319,8 @@ def run_cnn(o):
            peak_rss_mib=peak_rss_kib() / 1024)
 
 
-WORKLOADS = {"optim": run_optim, "tutorial": run_tutorial, "mlp": run_mlp, "conv": run_conv, "cnn": run_cnn}
+WORKLOADS = {"optim": run_optim, "tutorial": run_tutorial, "mlp": run_mlp, "conv": run_conv, "cnn": run_cnn,
+             "tiny_mlp": run_tiny_mlp}
 
 
 def run(words):

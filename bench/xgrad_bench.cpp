@@ -1,7 +1,8 @@
 // The C++ side of bench/compare.sh. Usage:
 //   xgrad_bench <workload> key=value ...   run one workload, print one result line
 //   xgrad_bench serve                      read such commands from stdin, one per line
-// Workloads: triad, optim, tutorial, mlp, mlp_init, conv, cnn, cnn_init (see bench_workloads.hpp).
+// Workloads: triad, optim, tutorial, mlp, mlp_init, conv, cnn, cnn_init, tutorial_hand, tiny_mlp
+// (see bench_workloads.hpp).
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -31,6 +32,8 @@ void run(const std::vector<std::string>& args)
     else if (w == "conv") xb::run_conv(o);
     else if (w == "cnn") xb::run_cnn(o);
     else if (w == "cnn_init") xb::run_cnn_init(o);
+    else if (w == "tutorial_hand") xb::run_tutorial_hand(o);
+    else if (w == "tiny_mlp") xb::run_tiny_mlp(o);
     else throw std::invalid_argument("unknown workload '" + w + "'");
 }
 }  // namespace
