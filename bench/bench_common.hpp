@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <ctime>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace xgrad::bench {
@@ -47,6 +49,31 @@ double time_median(int warmup, int reps, Fn&& fn)
         t.push_back(seconds_since(start));
     }
     return median(std::move(t));
+}
+
+// CPU seconds used by this process, all threads (CLOCK_PROCESS_CPUTIME_ID): on a machine
+// shared with other jobs it leaves out the time the scheduler gave to them.
+inline double process_cpu_seconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+// As time_median, the median wall-clock seconds and the median process CPU seconds per call.
+template <class Fn>
+std::pair<double, double> time_median_wall_cpu(int warmup, int reps, Fn&& fn)
+{
+    for (int i = 0; i < warmup; ++i) fn();
+    std::vector<double> wall, cpu;
+    for (int i = 0; i < reps; ++i) {
+        const auto start = Clock::now();
+        const double cpu_start = process_cpu_seconds();
+        fn();
+        cpu.push_back(process_cpu_seconds() - cpu_start);
+        wall.push_back(seconds_since(start));
+    }
+    return {median(std::move(wall)), median(std::move(cpu))};
 }
 
 }  // namespace xgrad::bench

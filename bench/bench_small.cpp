@@ -196,18 +196,24 @@ struct MlpRun {
 
 // Times `reps` runs of `steps` steps (after one untimed warm-up run); each run starts from
 // the same weights and a fresh optimizer (`setup`, untimed) and returns its losses.
+// Returns the median wall-clock and process CPU seconds of a run.
 template <class Setup>
-double time_runs(int reps, int steps, MlpRun& run, Setup&& setup)
+std::pair<double, double> time_runs(int reps, int steps, MlpRun& run, Setup&& setup)
 {
-    std::vector<double> t;
+    std::vector<double> wall, cpu;
     for (int r = 0; r < reps + 1; ++r) {
-        auto step_fn = setup();  // a callable: step(i) -> loss tensor / value of step i
+        auto steps_fn = setup();  // a callable: steps_fn(n) runs n steps, returns the losses
         const auto start = Clock::now();
-        run = step_fn(steps);
+        const double cpu_start = process_cpu_seconds();
+        run = steps_fn(steps);
+        const double cpu_sec = process_cpu_seconds() - cpu_start;
         const double sec = seconds_since(start);
-        if (r > 0) t.push_back(sec);
+        if (r > 0) {
+            wall.push_back(sec);
+            cpu.push_back(cpu_sec);
+        }
     }
-    return median(std::move(t));
+    return {median(std::move(wall)), median(std::move(cpu))};
 }
 
 optim::AdamOptions tiny_adam_options(const std::string& adam)
@@ -269,7 +275,7 @@ auto model_runner(const TinyMlpData& d, const std::string& adam)
 }
 
 // ---- impl=hand: plain loops over fixed-size float arrays.
-struct HandMlp {
+struct alignas(64) HandMlp {
     std::array<float, kBatch * kIn> x;
     std::array<float, kBatch * kOut> y;
     // parameters, gradients, Adam moments: w1 b1 w2 b2 w3 b3
@@ -407,7 +413,7 @@ void run_tutorial_hand(const Options& o)
     const bool use_adam = opt == "adam";
     float final_x = 0, final_y = 0;
     ScalarTape tape;
-    const double sec = time_median(1, reps, [&] {
+    const auto [sec, cpu_sec] = time_median_wall_cpu(1, reps, [&] {
         float x = 2.0f, m = 0.0f, v = 0.0f;
         HandAdam adam;
         adam.lr = lr;
@@ -430,7 +436,8 @@ void run_tutorial_hand(const Options& o)
         final_y = y;
     });
     Result{}.add("workload", "tutorial_hand").add("opt", opt).add("iters", iters)
-        .add("us_per_iter", sec * 1e6 / iters).add("x", nine_digits(final_x)).add("y", nine_digits(final_y)).print();
+        .add("us_per_iter", sec * 1e6 / iters).add("x", nine_digits(final_x)).add("y", nine_digits(final_y))
+        .add("cpu_us_per_iter", cpu_sec * 1e6 / iters).print();
 }
 
 void run_tiny_mlp(const Options& o)
@@ -441,7 +448,7 @@ void run_tiny_mlp(const Options& o)
     set_threads(1);
     const TinyMlpData data = tiny_mlp_data();
     MlpRun run;
-    double sec = 0;
+    std::pair<double, double> sec;  // wall, CPU
     if (impl == "tape") sec = time_runs(reps, steps, run, tape_runner(data, adam));
     else if (impl == "model") sec = time_runs(reps, steps, run, model_runner(data, adam));
     else if (impl == "hand") {
@@ -453,7 +460,8 @@ void run_tiny_mlp(const Options& o)
         throw std::invalid_argument("tiny_mlp: impl=tape|model|hand, got '" + impl + "'");
     }
     Result{}.add("workload", "tiny_mlp").add("impl", impl).add("adam", adam).add("steps", steps)
-        .add("us_per_step", sec * 1e6 / steps).add("first_loss", nine_digits(run.first_loss))
+        .add("us_per_step", sec.first * 1e6 / steps).add("cpu_us_per_step", sec.second * 1e6 / steps)
+        .add("first_loss", nine_digits(run.first_loss))
         .add("loss", nine_digits(run.last_loss)).print();
 }
 

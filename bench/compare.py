@@ -166,16 +166,19 @@ def bench_tutorial(xg, tc, rows):
     s = interleave(commands, 2 * REPS + 1)  # cheap rows: more samples against this VM's slow spells
     for opt in opts:
         us = {who: median_of(s[(who, opt)], "us_per_iter") for who in ("xgrad", "torch", "hand")}
+        cpu = {who: median_of(s[(who, opt)], "cpu_us_per_iter") for who in ("xgrad", "torch", "hand")}
         finals = {who: s[(who, opt)][0] for who in ("xgrad", "torch", "hand")}
         name = f"tutorial loop 2x^4+3x^3+2, {opt}, 2000 iterations"
         rows.append([name, 1, f"{us['xgrad']:.2f} us/iter",
                      f"{us['torch']:.2f} us/iter", f"{us['torch'] / us['xgrad']:.1f}x",
                      f"xgrad is {us['xgrad'] / us['hand']:.1f}x the hand tape; final x: " +
-                     ", ".join(f"{k} {float(v['x']):.9g}" for k, v in finals.items() if v)])
+                     ", ".join(f"{k} {float(v['x']):.9g}" for k, v in finals.items() if v) +
+                     f"; CPU time xgrad {cpu['xgrad']:.2f}, torch {cpu['torch']:.2f} us/iter"])
         log(rows[-1])
         rows.append([name + ", hand-written C++ scalar tape (reference)", 1, f"{us['hand']:.3f} us/iter (hand)",
                      f"{us['torch']:.2f} us/iter", f"{us['torch'] / us['hand']:.1f}x",
-                     f"xgrad / hand = {us['xgrad'] / us['hand']:.2f}x (issue 17 target: <= 3x); "
+                     f"xgrad / hand = {us['xgrad'] / us['hand']:.2f}x (issue 17 target: <= 3x); in CPU time "
+                     f"{cpu['hand']:.3f} us/iter, xgrad / hand {cpu['xgrad'] / cpu['hand']:.2f}x; "
                      "bench/bench_small.cpp tutorial_hand"])
         log(rows[-1])
 
@@ -195,6 +198,7 @@ def bench_tiny_mlp(xg, tc, rows):
     s = interleave(commands, REPS)
     check = xg.run("tiny_mlp steps=1000 reps=1 impl=tape adam=torch")
     us = {k: median_of(v, "us_per_step") for k, v in s.items()}
+    cpu = {k: median_of(v, "cpu_us_per_step") for k, v in s.items()}
     loss = {k: (v[0] or {}).get("loss", "nan") for k, v in s.items()}
     first = {k: (v[0] or {}).get("first_loss", "nan") for k, v in s.items()}
     name = "tiny MLP 2-16-16-1 tanh, batch 8, MSE, Adam: one step"
@@ -204,12 +208,14 @@ def bench_tiny_mlp(xg, tc, rows):
     for key, what in [("tape", "xgrad GradientTape loop"), ("model", "xgrad Sequential + train_on_batch")]:
         rows.append([f"{name}, {what}", 1, f"{us[key]:.2f} us/step", f"{us['torch']:.2f} us/step",
                      f"{us['torch'] / us[key]:.1f}x",
-                     f"{key} / hand = {us[key] / us['hand']:.1f}x (issue 17 target: <= 3x)" +
+                     f"{key} / hand = {us[key] / us['hand']:.1f}x (issue 17 target: <= 3x); CPU time {cpu[key]:.2f} "
+                     f"us/step, / hand {cpu[key] / cpu['hand']:.1f}x, torch {cpu['torch']:.2f}" +
                      (f"; {losses}" if key == "tape" else "")])
         log(rows[-1])
     rows.append([f"{name}, hand-written C++ loop (reference)", 1, f"{us['hand']:.3f} us/step (hand)",
                  f"{us['torch']:.2f} us/step", f"{us['torch'] / us['hand']:.1f}x",
-                 f"plain float32 loops, no BLAS, xsimd::tanh; with libm's scalar std::tanh {us['hand_std']:.3f} us/step; "
+                 f"plain float32 loops, no BLAS, xsimd::tanh; CPU time {cpu['hand']:.3f} us/step; with libm's scalar "
+                 f"std::tanh {us['hand_std']:.3f} us/step (CPU {cpu['hand_std']:.3f}); "
                  "bench/bench_small.cpp tiny_mlp impl=hand"])
     log(rows[-1])
 
