@@ -51,14 +51,22 @@ void warn_recording_gradient()
 }
 }  // namespace detail
 
+namespace {
+// How many tensors the last tape of this thread tracked: a training loop's
+// next tape sizes its table for as many at once.
+thread_local std::size_t last_tracked = 0;
+}  // namespace
+
 GradientTape::GradientTape(bool persistent, bool watch_accessed_variables)
     : persistent_(persistent), watch_accessed_variables_(watch_accessed_variables)
 {
+    tracked_.reserve(std::min<std::size_t>(last_tracked, 1 << 14));
     detail::active_tapes().push_back(this);
 }
 
 GradientTape::~GradientTape()
 {
+    last_tracked = tracked_.size();
     auto& tapes = detail::active_tapes();
     tapes.erase(std::remove(tapes.begin(), tapes.end(), this), tapes.end());
 }
@@ -99,6 +107,7 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
     // Only nodes downstream of a watched source can carry a gradient to one; a
     // source this tape does not track (an unwatched constant) gets none.
     detail::IdIndex reachable;
+    reachable.reserve(nodes.size() + sources.size());
     for (const auto& s : sources) {
         if (tracked_.contains(s.id())) reachable.insert(s.id());
     }
@@ -113,10 +122,11 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
 
     // grads[slots.find(id)]: the gradient accumulated so far for tensor `id`.
     detail::IdIndex slots;
+    slots.reserve(std::min(tracked_.size(), nodes.size() * 2 + targets.size()));
     detail::SmallVector<TensorOf<T>, 16> grads;
-    auto accumulate = [&](std::uint64_t id, const TensorOf<T>& g) {
+    auto accumulate = [&](std::uint64_t id, TensorOf<T> g) {
         const auto [k, inserted] = slots.insert(id, static_cast<std::uint32_t>(grads.size()));
-        if (inserted) grads.push_back(g);
+        if (inserted) grads.push_back(std::move(g));
         else grads[k] = add(grads[k], g);
     };
     for (std::size_t t = 0; t < targets.size(); ++t) accumulate(targets[t].id(), seeds[t]);
@@ -130,7 +140,7 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
         for (std::size_t j = 0; j < node.inputs.size() && j < 64; ++j) {
             if (reachable.contains(node.inputs[j])) needed |= std::uint64_t{1} << j;
         }
-        std::vector<TensorOf<T>> input_grads;
+        detail::Gradients<T> input_grads;
         {
             const detail::BackwardContext context{node.op, {node.input_shapes.data(), node.input_shapes.size()},
                                                   &node.where, needed};
@@ -152,7 +162,7 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
                                         " of shape ", to_string(node.input_shapes[j])));
             }
             if (check) detail::check_gradient_numerics(node, j, g);
-            accumulate(node.inputs[j], g);
+            accumulate(node.inputs[j], input_grads.take(j));
         }
     }
 
@@ -168,9 +178,9 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
 }
 
 template <class T>
-std::vector<TensorOf<T>> GradientTape::gradient_of_sum(const std::vector<TensorOf<T>>& targets,
+std::vector<TensorOf<T>> GradientTape::gradient_of_sum(std::span<const TensorOf<T>> targets,
                                                        const std::vector<TensorOf<T>>& sources,
-                                                       const std::vector<TensorOf<T>>& output_gradients,
+                                                       std::span<const TensorOf<T>> output_gradients,
                                                        UnconnectedGradients unconnected)
 {
     const bool list = targets.size() != 1;
@@ -190,7 +200,7 @@ std::vector<TensorOf<T>> GradientTape::gradient_of_sum(const std::vector<TensorO
         throw TapeError(detail::cat("GradientTape.gradient: argument 'output_gradients' has ", output_gradients.size(),
                                     " tensors for ", targets.size(), " targets"));
     }
-    std::vector<TensorOf<T>> seeds;
+    detail::SmallVector<TensorOf<T>, 4> seeds;
     for (std::size_t t = 0; t < targets.size(); ++t) {
         const bool given = !output_gradients.empty() && output_gradients[t].defined();
         if (given && output_gradients[t].shape() != targets[t].shape()) {
@@ -201,7 +211,7 @@ std::vector<TensorOf<T>> GradientTape::gradient_of_sum(const std::vector<TensorO
         seeds.push_back(given ? output_gradients[t] : ones_like(targets[t]));
     }
     begin_use("gradient");
-    auto result = backward<T>(targets, seeds, sources, unconnected);
+    auto result = backward<T>(targets, {seeds.data(), seeds.size()}, sources, unconnected);
     if (!persistent_) record<T>().nodes.clear();  // free what the single use needed
     return result;
 }
@@ -211,7 +221,7 @@ std::vector<TensorOf<T>> GradientTape::gradient(
     const TensorOf<T>& target, const std::vector<std::type_identity_t<TensorOf<T>>>& sources,
     const std::type_identity_t<TensorOf<T>>& output_gradients, UnconnectedGradients unconnected)
 {
-    return gradient_of_sum<T>({target}, sources, {output_gradients}, unconnected);
+    return gradient_of_sum<T>({&target, 1}, sources, {&output_gradients, 1}, unconnected);
 }
 
 std::vector<Tensor> GradientTape::gradient(const std::vector<Tensor>& targets, const std::vector<Tensor>& sources,

@@ -164,9 +164,9 @@ private:
     std::vector<TensorOf<T>> backward(std::span<const TensorOf<T>> targets, std::span<const TensorOf<T>> seeds,
                                       const std::vector<TensorOf<T>>& sources, UnconnectedGradients unconnected);
     template <class T>
-    std::vector<TensorOf<T>> gradient_of_sum(const std::vector<TensorOf<T>>& targets,
+    std::vector<TensorOf<T>> gradient_of_sum(std::span<const TensorOf<T>> targets,
                                              const std::vector<TensorOf<T>>& sources,
-                                             const std::vector<TensorOf<T>>& output_gradients,
+                                             std::span<const TensorOf<T>> output_gradients,
                                              UnconnectedGradients unconnected);
 
     bool persistent_;

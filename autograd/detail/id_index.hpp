@@ -4,6 +4,7 @@
 // tensor's gradient slot. Ids are never 0, which marks an empty slot.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -18,6 +19,7 @@ public:
     IdIndex() = default;
     IdIndex(const IdIndex&) = delete;
     IdIndex& operator=(const IdIndex&) = delete;
+    ~IdIndex() { give_back(std::move(heap_)); }
 
     // The index stored for `id`, or npos.
     std::uint32_t find(std::uint64_t id) const
@@ -44,8 +46,16 @@ public:
     }
 
     std::size_t size() const { return size_; }
+    // Room for n entries without growing (one table of the final size, not a rehash per doubling).
+    void reserve(std::size_t n)
+    {
+        std::size_t capacity = capacity_;
+        while (2 * n > capacity) capacity *= 2;
+        if (capacity != capacity_) rehash_into(capacity);
+    }
     void clear()
     {
+        give_back(std::move(heap_));
         heap_ = {};
         inline_.fill(Slot{});
         slots_ = inline_.data();
@@ -64,11 +74,47 @@ private:
     std::size_t mask() const { return capacity_ - 1; }
     // Fibonacci hashing: consecutive ids spread over the table.
     std::size_t home(std::uint64_t id) const { return (id * 0x9E3779B97F4A7C15ull >> 20) & mask(); }
-    void grow()
+    // Tables that outgrew the inline slots, kept per thread for the next tape
+    // (a reverse pass of a few dozen ops would otherwise allocate each time).
+    struct Spares {
+        std::vector<std::vector<Slot>> tables;
+        bool* gone;
+        ~Spares() { *gone = true; }
+    };
+    static Spares* spares()
     {
-        std::vector<Slot> next(2 * capacity_);
+        thread_local bool gone = false;
+        if (gone) return nullptr;
+        thread_local Spares s{{}, &gone};
+        return &s;
+    }
+    static std::vector<Slot> take_table(std::size_t n)
+    {
+        if (Spares* s = spares()) {
+            auto& tables = s->tables;
+            for (std::size_t i = 0; i < tables.size(); ++i) {
+                if (tables[i].size() != n) continue;
+                std::vector<Slot> out = std::move(tables[i]);
+                if (i + 1 != tables.size()) tables[i] = std::move(tables.back());
+                tables.pop_back();
+                std::fill(out.begin(), out.end(), Slot{});
+                return out;
+            }
+        }
+        return std::vector<Slot>(n);
+    }
+    static void give_back(std::vector<Slot>&& table)
+    {
+        if (table.empty()) return;
+        Spares* s = spares();
+        if (s && s->tables.size() < 8 && table.size() <= (std::size_t{1} << 16)) s->tables.push_back(std::move(table));
+    }
+    void grow() { rehash_into(2 * capacity_); }
+    void rehash_into(std::size_t capacity)
+    {
+        std::vector<Slot> next = take_table(capacity);
         const Slot* old = slots_;
-        const std::size_t old_capacity = capacity_;
+        const std::size_t old_capacity = slots_ == inline_.data() ? kInline : heap_.size();
         std::vector<Slot> keep = std::move(heap_);  // owns `old` when it is on the heap
         heap_ = std::move(next);
         slots_ = heap_.data();
@@ -77,6 +123,7 @@ private:
         for (std::size_t i = 0; i < old_capacity; ++i) {
             if (old[i].id != 0) insert(old[i].id, old[i].index);
         }
+        give_back(std::move(keep));
     }
 
     std::array<Slot, kInline> inline_{};

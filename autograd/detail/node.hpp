@@ -4,18 +4,152 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
+#include <cstddef>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <xgrad/autograd/tensor.hpp>
 
 namespace xgrad::detail {
 
-// Returns one gradient per input, in input order; an undefined tensor for an
-// input that gets none. Written with differentiable ops, so an outer tape
-// records it (higher-order gradients).
+// The gradients a backward closure returns, one per input in input order (an
+// undefined tensor for an input that gets none). Up to kInline of them live
+// inline: most ops have one or two inputs, and a reverse pass makes one of
+// these per node. `Gradients<T>{dx, dy}` moves its arguments in; a closure
+// that builds a std::vector may return it (it is moved in too).
 template <class T>
-using BackwardFn = std::function<std::vector<TensorOf<T>>(const TensorOf<T>& grad)>;
+class Gradients {
+public:
+    static constexpr std::size_t kInline = 3;
+
+    Gradients() = default;
+    template <class... A>
+        requires(sizeof...(A) > 0 && (std::is_convertible_v<A &&, TensorOf<T>> && ...))
+    Gradients(A&&... grads)
+    {
+        if constexpr (sizeof...(A) > kInline) heap_.reserve(sizeof...(A));
+        (push_back(TensorOf<T>(std::forward<A>(grads))), ...);
+    }
+    Gradients(std::vector<TensorOf<T>>&& grads)
+    {
+        if (grads.size() > kInline) {
+            heap_ = std::move(grads);
+            size_ = heap_.size();
+            return;
+        }
+        for (auto& g : grads) push_back(std::move(g));
+    }
+    Gradients(const std::vector<TensorOf<T>>& grads) : Gradients(std::vector<TensorOf<T>>(grads)) {}
+
+    std::size_t size() const { return size_; }
+    const TensorOf<T>& operator[](std::size_t i) const { return data()[i]; }
+    // Moves gradient i out (the reverse pass hands it on without a copy).
+    TensorOf<T> take(std::size_t i) { return std::move(const_cast<TensorOf<T>&>(data()[i])); }
+    const TensorOf<T>* begin() const { return data(); }
+    const TensorOf<T>* end() const { return data() + size_; }
+
+private:
+    const TensorOf<T>* data() const { return heap_.empty() ? inline_.data() : heap_.data(); }
+    void push_back(TensorOf<T>&& g)
+    {
+        if (heap_.empty() && size_ < kInline) {
+            inline_[size_++] = std::move(g);
+            return;
+        }
+        if (heap_.empty()) {
+            heap_.reserve(2 * kInline);
+            for (auto& x : inline_) heap_.push_back(std::move(x));
+        }
+        heap_.push_back(std::move(g));
+        ++size_;
+    }
+
+    std::array<TensorOf<T>, kInline> inline_{};
+    std::vector<TensorOf<T>> heap_;
+    std::size_t size_ = 0;
+};
+
+// A backward closure: maps the output's gradient to the inputs' gradients.
+// Written with differentiable ops, so an outer tape records it (higher-order
+// gradients). A move-only std::function whose captures (a few tensors and
+// numbers) live inline, so recording an op allocates no closure; larger
+// captures go to the heap.
+template <class T>
+class BackwardFn {
+public:
+    BackwardFn() = default;
+    template <class F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, BackwardFn> &&
+                 std::is_invocable_v<F&, const TensorOf<T>&>)
+    BackwardFn(F&& f)
+    {
+        using Fn = std::remove_cvref_t<F>;
+        if constexpr (sizeof(Fn) <= kInline && alignof(Fn) <= alignof(std::max_align_t) &&
+                      std::is_nothrow_move_constructible_v<Fn>) {
+            new (buffer_) Fn(std::forward<F>(f));
+            ops_ = &inline_ops<Fn>;
+        } else {
+            *reinterpret_cast<Fn**>(buffer_) = new Fn(std::forward<F>(f));
+            ops_ = &heap_ops<Fn>;
+        }
+    }
+    BackwardFn(BackwardFn&& other) noexcept { take(other); }
+    BackwardFn& operator=(BackwardFn&& other) noexcept
+    {
+        if (this != &other) {
+            reset();
+            take(other);
+        }
+        return *this;
+    }
+    BackwardFn(const BackwardFn&) = delete;
+    BackwardFn& operator=(const BackwardFn&) = delete;
+    ~BackwardFn() { reset(); }
+
+    explicit operator bool() const { return ops_ != nullptr; }
+    Gradients<T> operator()(const TensorOf<T>& grad) const { return ops_->call(buffer_, grad); }
+
+private:
+    static constexpr std::size_t kInline = 64;
+    struct Ops {
+        Gradients<T> (*call)(const unsigned char* buffer, const TensorOf<T>& grad);
+        void (*move)(unsigned char* from, unsigned char* to);  // and destroys `from`
+        void (*destroy)(unsigned char* buffer);
+    };
+    template <class Fn>
+    static constexpr Ops inline_ops{
+        [](const unsigned char* b, const TensorOf<T>& g) -> Gradients<T> {
+            return (*std::launder(reinterpret_cast<Fn*>(const_cast<unsigned char*>(b))))(g);
+        },
+        [](unsigned char* from, unsigned char* to) {
+            Fn* f = std::launder(reinterpret_cast<Fn*>(from));
+            new (to) Fn(std::move(*f));
+            f->~Fn();
+        },
+        [](unsigned char* b) { std::launder(reinterpret_cast<Fn*>(b))->~Fn(); }};
+    template <class Fn>
+    static constexpr Ops heap_ops{
+        [](const unsigned char* b, const TensorOf<T>& g) -> Gradients<T> {
+            return (**reinterpret_cast<Fn* const*>(b))(g);
+        },
+        [](unsigned char* from, unsigned char* to) { *reinterpret_cast<Fn**>(to) = *reinterpret_cast<Fn**>(from); },
+        [](unsigned char* b) { delete *reinterpret_cast<Fn**>(b); }};
+
+    void take(BackwardFn& other) noexcept
+    {
+        if (other.ops_) other.ops_->move(other.buffer_, buffer_);
+        ops_ = std::exchange(other.ops_, nullptr);
+    }
+    void reset() noexcept
+    {
+        if (ops_) std::exchange(ops_, nullptr)->destroy(buffer_);
+    }
+
+    alignas(std::max_align_t) mutable unsigned char buffer_[kInline];
+    const Ops* ops_ = nullptr;
+};
 
 // A vector whose first N elements live inline (no allocation); past N all of
 // them move to the heap. Contiguous either way.
@@ -26,17 +160,18 @@ public:
     {
         if (n > N) heap_.reserve(n);
     }
-    void push_back(const V& v)
+    void push_back(const V& v) { push_back(V(v)); }
+    void push_back(V&& v)
     {
         if (size_ < N) {
-            inline_[size_++] = v;
+            inline_[size_++] = std::move(v);
             return;
         }
         if (size_ == N) {
-            heap_.reserve(N + 1);
+            heap_.reserve(2 * N);
             for (auto& x : inline_) heap_.push_back(std::move(x));
         }
-        heap_.push_back(v);
+        heap_.push_back(std::move(v));
         ++size_;
     }
     std::size_t size() const { return size_; }

@@ -107,24 +107,30 @@ TensorOf<T> finish(const char* op, std::span<const TensorOf<T>* const> inputs,
                    TensorOf<T>&& out, const Where& where, MakeBackward&& make_backward)
 {
     if (check_numerics_enabled()) check_output_numerics(op, inputs, out, where);
-    std::shared_ptr<Node<T>> node;
+    // One node, shared by every tape that records the op; the first of them
+    // takes the node last, by move (one tape, the common case: no count changes).
+    std::shared_ptr<const Node<T>> node;
+    GradientTape* first = nullptr;
     for (GradientTape* tape : active_tapes()) {
         if (!tape->should_record(inputs)) continue;
         if (!node) {
-            node = std::allocate_shared<Node<T>>(PoolAllocator<Node<T>>{});
-            node->op = op;
-            node->inputs.reserve(inputs.size());
-            node->input_shapes.reserve(inputs.size());
+            auto made = std::allocate_shared<Node<T>>(PoolAllocator<Node<T>>{});
+            made->op = op;
+            made->inputs.reserve(inputs.size());
+            made->input_shapes.reserve(inputs.size());
             for (const TensorOf<T>* in : inputs) {
-                node->inputs.push_back(in->id());
-                node->input_shapes.push_back(in->shape());
+                made->inputs.push_back(in->id());
+                made->input_shapes.push_back(in->shape());
             }
-            node->output = out.id();
-            node->where = where;
-            node->backward = make_backward(out);
+            made->output = out.id();
+            made->where = where;
+            made->backward = make_backward(out);
+            node = std::move(made);
         }
-        tape->push<T>(node);
+        if (!first) first = tape;
+        else tape->push<T>(node);
     }
+    if (first) first->push<T>(std::move(node));
     return std::move(out);
 }
 

@@ -26,7 +26,7 @@ TensorOf<T> relu(const TensorOf<T>& x, Where loc)
     xt::xarray<T> value = xt::where(x.value() < T(0), T(0), x.value());
     return finish<T>("relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{mul(g, greater(x, scalar<T>(0)))};
+            return detail::Gradients<T>{mul(g, greater(x, scalar<T>(0)))};
         });
     });
 }
@@ -39,7 +39,7 @@ TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha, Where loc)
     return finish<T>("leaky_relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x, alpha](const TensorOf<T>& g) {
             const xt::xarray<T> slope = xt::where(x.value() > T(0), T(1), alpha);
-            return std::vector<TensorOf<T>>{mul(g, TensorOf<T>(slope))};
+            return detail::Gradients<T>{mul(g, TensorOf<T>(slope))};
         });
     });
 }
@@ -51,7 +51,7 @@ TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc)
     xt::xarray<T> value = T(1) / (T(1) + xt::exp(-x.value()));
     return finish<T>("sigmoid", {&x}, std::move(value), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{mul(g, mul(out, sub(scalar<T>(1), out)))};
+            return detail::Gradients<T>{mul(g, mul(out, sub(scalar<T>(1), out)))};
         });
     });
 }
@@ -62,7 +62,7 @@ TensorOf<T> tanh(const TensorOf<T>& x, Where loc)
     check_defined<T>("tanh", {{"x", x}});
     return finish<T>("tanh", {&x}, xt::tanh(x.value()), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{mul(g, sub(scalar<T>(1), square(out)))};
+            return detail::Gradients<T>{mul(g, sub(scalar<T>(1), square(out)))};
         });
     });
 }
@@ -93,7 +93,7 @@ TensorOf<T> softmax(const TensorOf<T>& x, long axis, Where loc)
     return finish<T>("softmax", {&x}, std::move(e), loc, [axis](const TensorOf<T>& out) {
         return BackwardFn<T>([out, axis](const TensorOf<T>& g) {
             const auto dot = reduce_sum(mul(g, out), {axis}, true);
-            return std::vector<TensorOf<T>>{mul(out, sub(g, dot))};
+            return detail::Gradients<T>{mul(out, sub(g, dot))};
         });
     });
 }
@@ -107,7 +107,7 @@ TensorOf<T> log_softmax(const TensorOf<T>& x, long axis, Where loc)
     s = detail::binary(detail::BinaryOp::sub, s, xt::xarray<T>(xt::log(detail::sum_axes(xt::xarray<T>(xt::exp(s)), {ax}))));
     return finish<T>("log_softmax", {&x}, std::move(s), loc, [axis](const TensorOf<T>& out) {
         return BackwardFn<T>([out, axis](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{sub(g, mul(exp(out), reduce_sum(g, {axis}, true)))};
+            return detail::Gradients<T>{sub(g, mul(exp(out), reduce_sum(g, {axis}, true)))};
         });
     });
 }

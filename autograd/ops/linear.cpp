@@ -57,7 +57,7 @@ TensorOf<T> linear(const TensorOf<T>& x, const TensorOf<T>& kernel, const Tensor
                 const long k = static_cast<long>(x.shape().back()), n = static_cast<long>(dz.shape().back());
                 return matmul(reshape(x, {-1, k}), reshape(dz, {-1, n}), true, false);
             };
-            return std::vector<TensorOf<T>>{detail::needed(0, [&] { return matmul(dz, kernel, false, true); }),
+            return detail::Gradients<T>{detail::needed(0, [&] { return matmul(dz, kernel, false, true); }),
                                             detail::needed(1, dkernel),
                                             detail::needed(2, [&] { return sum_to(dz, bias_shape); })};
         });

@@ -22,7 +22,7 @@ TensorOf<T> sqrt(const TensorOf<T>& x, Where loc)
     check_defined<T>("sqrt", {{"x", x}});
     return finish<T>("sqrt", {&x}, xt::sqrt(x.value()), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{div(g, mul(scalar<T>(2), out))};
+            return detail::Gradients<T>{div(g, mul(scalar<T>(2), out))};
         });
     });
 }
@@ -32,7 +32,7 @@ TensorOf<T> exp(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("exp", {{"x", x}});
     return finish<T>("exp", {&x}, xt::exp(x.value()), loc, [](const TensorOf<T>& out) {
-        return BackwardFn<T>([out](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{mul(g, out)}; });
+        return BackwardFn<T>([out](const TensorOf<T>& g) { return detail::Gradients<T>{mul(g, out)}; });
     });
 }
 
@@ -41,7 +41,7 @@ TensorOf<T> log(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("log", {{"x", x}});
     return finish<T>("log", {&x}, xt::log(x.value()), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{div(g, x)}; });
+        return BackwardFn<T>([x](const TensorOf<T>& g) { return detail::Gradients<T>{div(g, x)}; });
     });
 }
 
@@ -50,7 +50,7 @@ TensorOf<T> abs(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("abs", {{"x", x}});
     return finish<T>("abs", {&x}, xt::abs(x.value()), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{mul(g, sign(x))}; });
+        return BackwardFn<T>([x](const TensorOf<T>& g) { return detail::Gradients<T>{mul(g, sign(x))}; });
     });
 }
 
@@ -61,7 +61,7 @@ TensorOf<T> erf(const TensorOf<T>& x, Where loc)
     return finish<T>("erf", {&x}, xt::erf(x.value()), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
             const T two_over_sqrt_pi = T(2) / std::sqrt(std::numbers::pi_v<T>);
-            return std::vector<TensorOf<T>>{mul(g, mul(scalar<T>(two_over_sqrt_pi), exp(neg(square(x)))))};
+            return detail::Gradients<T>{mul(g, mul(scalar<T>(two_over_sqrt_pi), exp(neg(square(x)))))};
         });
     });
 }
@@ -113,7 +113,7 @@ TensorOf<T> clip(const TensorOf<T>& x, T lo, T hi, Where loc)
     return finish<T>("clip", {&x}, xt::clip(x.value(), lo, hi), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x, lo, hi](const TensorOf<T>& g) {
             const xt::xarray<T> inside = xt::cast<T>(x.value() >= lo && x.value() <= hi);
-            return std::vector<TensorOf<T>>{mul(g, TensorOf<T>(inside))};
+            return detail::Gradients<T>{mul(g, TensorOf<T>(inside))};
         });
     });
 }

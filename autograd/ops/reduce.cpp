@@ -40,7 +40,7 @@ TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
     value.reshape(reduced_shape(x.shape(), ax, keepdims));
     return finish<T>("reduce_sum", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([input = x.shape(), ax](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{expand_back(g, input, ax)};
+            return detail::Gradients<T>{expand_back(g, input, ax)};
         });
     });
 }
@@ -66,7 +66,7 @@ TensorOf<T> reduce_max(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
             const auto mask = equal(x, expand_back(stop_gradient(out), x.shape(), ax));
             const auto ties = expand_back(reduce_sum(mask, std::vector<long>(ax.begin(), ax.end()), false),
                                           x.shape(), ax);
-            return std::vector<TensorOf<T>>{div(mul(expand_back(g, x.shape(), ax), mask), ties)};
+            return detail::Gradients<T>{div(mul(expand_back(g, x.shape(), ax), mask), ties)};
         });
     });
 }

@@ -54,7 +54,7 @@ TensorOf<T> embed(const TensorOf<T>& g, std::size_t axis, std::size_t begin, std
     copy_rows(g.value().data(), gb, out.data(), blocks(shape, axis), 0, begin, gb.dim);
     return finish<T>("slice_grad", {&g}, std::move(out), Where::current(), [&](const TensorOf<T>&) {
         return BackwardFn<T>([axis, begin, end = begin + gb.dim](const TensorOf<T>& gg) {
-            return std::vector<TensorOf<T>>{slice(gg, static_cast<long>(axis), static_cast<long>(begin),
+            return detail::Gradients<T>{slice(gg, static_cast<long>(axis), static_cast<long>(begin),
                                                   static_cast<long>(end))};
         });
     });
@@ -75,7 +75,7 @@ TensorOf<T> scatter_add(const TensorOf<T>& g, const std::vector<std::size_t>& in
     }
     return finish<T>("gather_grad", {&g}, std::move(out), Where::current(), [&](const TensorOf<T>&) {
         return BackwardFn<T>([indices](const TensorOf<T>& gg) {
-            return std::vector<TensorOf<T>>{gather(gg, indices)};
+            return detail::Gradients<T>{gather(gg, indices)};
         });
     });
 }
@@ -111,7 +111,7 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape, Where 
     value.reshape(target);
     return finish<T>("reshape", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([original = x.shape()](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{reshape(g, std::vector<long>(original.begin(), original.end()))};
+            return detail::Gradients<T>{reshape(g, std::vector<long>(original.begin(), original.end()))};
         });
     });
 }
@@ -128,7 +128,7 @@ TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc)
     xt::xarray<T> value = xt::broadcast(x.value(), shape);
     return finish<T>("broadcast_to", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([original = x.shape()](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{sum_to(g, original)};
+            return detail::Gradients<T>{sum_to(g, original)};
         });
     });
 }
@@ -220,7 +220,7 @@ TensorOf<T> slice(const TensorOf<T>& x, long axis, long begin_arg, long end_arg,
     copy_rows(x.value().data(), blocks(x.shape(), ax), out.data(), blocks(shape, ax), begin, 0, end - begin);
     return finish<T>("slice", {&x}, std::move(out), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([ax, begin, dim](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{embed(g, ax, begin, dim)};
+            return detail::Gradients<T>{embed(g, ax, begin, dim)};
         });
     });
 }
@@ -250,7 +250,7 @@ TensorOf<T> gather(const TensorOf<T>& x, const std::vector<std::size_t>& indices
         std::memcpy(out.data() + i * width, x.value().data() + indices[i] * width, width * sizeof(T));
     return finish<T>("gather", {&x}, std::move(out), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([indices, rows](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{scatter_add(g, indices, rows)};
+            return detail::Gradients<T>{scatter_add(g, indices, rows)};
         });
     });
 }

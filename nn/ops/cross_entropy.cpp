@@ -53,7 +53,7 @@ TensorOf<T> softmax_from(const TensorOf<T>& logits, const TensorOf<T>& prob)
     if (!recorded) return prob;
     return finish<T>("softmax", {&logits}, xt::xarray<T>(prob.value()), Where::current(), [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{mul(out, sub(g, reduce_sum(mul(g, out), {-1}, true)))};
+            return xgrad::detail::Gradients<T>{mul(out, sub(g, reduce_sum(mul(g, out), {-1}, true)))};
         });
     });
 }
@@ -95,7 +95,7 @@ TensorOf<T> softmax_cross_entropy_with_logits(const TensorOf<T>& labels, const T
     return finish<T>(op, {&labels, &logits}, std::move(loss), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([labels, logits, prob = TensorOf<T>(std::move(prob))](const TensorOf<T>& g) {
             const auto gc = as_column(g);
-            return std::vector<TensorOf<T>>{
+            return xgrad::detail::Gradients<T>{
                 detail::needed(0, [&] { return neg(mul(gc, log_softmax(logits, -1))); }),
                 // sum(labels) scales softmax: rows need not sum to 1 (and labels may be differentiated).
                 detail::needed(1, [&] {
@@ -145,7 +145,7 @@ TensorOf<T> sparse_softmax_cross_entropy_with_logits(const TensorOf<T>& labels, 
             for (std::size_t r = 0; r < labels.size(); ++r)
                 onehot.data()[r * classes + static_cast<std::size_t>(labels.value().data()[r])] = T(1);
             const TensorOf<T> y(std::move(onehot));
-            return std::vector<TensorOf<T>>{TensorOf<T>(), mul(as_column(g), sub(softmax_from(logits, prob), y))};
+            return xgrad::detail::Gradients<T>{TensorOf<T>(), mul(as_column(g), sub(softmax_from(logits, prob), y))};
         });
     });
 }
