@@ -36,6 +36,21 @@ ArrayCache<T>* ArrayCache<T>::get()
     thread_local CacheHolder<T> holder;
     return &holder.cache;
 }
+template <class T>
+ImplPool<T>* ImplPool<T>::get()
+{
+    thread_local bool gone = false;
+    struct Holder {
+        ImplPool<T> pool;
+        bool* gone;
+        ~Holder() { *gone = true; }
+    };
+    if (gone) return nullptr;
+    thread_local Holder holder{{}, &gone};
+    return &holder.pool;
+}
+template class ImplPool<float>;
+template class ImplPool<double>;
 template class ArrayCache<float>;
 template class ArrayCache<double>;
 

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -65,6 +67,11 @@ std::uint64_t next_tensor_id();
 // Tag of the TensorOf constructor that leaves the value uninitialized.
 struct Uninitialized {};
 
+// A tensor's shared state. Tensors hold it through ImplRef, a reference count
+// inside the object (no separate control block). Small ones are not freed when
+// their last reference goes: they wait on a per-thread list (ImplPool), value
+// array and all, and the next tensor of the same shape takes them over, so a
+// scalar op builds no xtensor array.
 template <class T>
 struct TensorImpl {
     explicit TensorImpl(xt::xarray<T>&& v) : value(std::move(v)), id(next_tensor_id()) {}
@@ -78,7 +85,158 @@ struct TensorImpl {
     bool is_variable = false;
     bool trainable = false;
     std::string name;
+    std::atomic<std::uint32_t> refs{1};
 };
+
+// Spare TensorImpls of this thread, kept with their value arrays for the next
+// tensor of the same shape: tiny ones (at most kSmallElements elements) by
+// element count, medium ones (at most kMediumElements) in hash buckets of
+// their element count, up to kMediumBudget elements in all.
+template <class T>
+class ImplPool {
+public:
+    static constexpr std::size_t kMediumElements = 4096;
+    static constexpr std::size_t kMediumBudget = std::size_t{1} << 18;  // 1 MiB of float32
+
+    // This thread's pool; nullptr while the thread is exiting.
+    static ImplPool* get();
+    // A spare impl whose value has `shape` (renewed: a fresh id, no flags), or nullptr.
+    TensorImpl<T>* take(const Shape& shape)
+    {
+        std::size_t n = 1;
+        for (auto d : shape) n *= d;
+        if (n == 0 || n > kMediumElements) return nullptr;
+        auto& spare = list(n);
+        // Look at the few most recently freed: the shapes a loop repeats.
+        for (std::size_t k = spare.size(), seen = 0; k-- > 0 && seen < 8; ++seen) {
+            TensorImpl<T>* p = spare[k];
+            if (p->value.shape() != shape) continue;
+            spare[k] = spare.back();
+            spare.pop_back();
+            if (n > kSmallElements) medium_elements_ -= n;
+            p->id = next_tensor_id();
+            p->refs.store(1, std::memory_order_relaxed);
+            return p;
+        }
+        return nullptr;
+    }
+    // Keeps `p` (whose last reference is gone) when it has room; false: the caller frees it.
+    bool give(TensorImpl<T>* p)
+    {
+        const std::size_t n = p->value.size();
+        if (n == 0 || n > kMediumElements) return false;
+        auto& spare = list(n);
+        if (spare.size() == kPerList) return false;
+        if (n > kSmallElements) {
+            if (medium_elements_ + n > kMediumBudget) return false;
+            medium_elements_ += n;
+        }
+        p->is_variable = false;
+        p->trainable = false;
+        if (!p->name.empty()) p->name.clear();
+        spare.push_back(p);
+        return true;
+    }
+    ImplPool() = default;
+    ~ImplPool();
+    ImplPool(const ImplPool&) = delete;
+    ImplPool& operator=(const ImplPool&) = delete;
+
+private:
+    static constexpr std::size_t kPerList = 64;
+    static constexpr std::size_t kMediumLists = 32;
+    std::vector<TensorImpl<T>*>& list(std::size_t n)
+    {
+        if (n <= kSmallElements) return spare_[n];
+        return spare_[kSmallElements + 1 + (n * 0x9E3779B97F4A7C15ull >> 40) % kMediumLists];
+    }
+    std::array<std::vector<TensorImpl<T>*>, kSmallElements + 1 + kMediumLists> spare_;
+    std::size_t medium_elements_ = 0;
+};
+
+template <class T>
+void destroy_impl(TensorImpl<T>* p)
+{
+    p->~TensorImpl<T>();
+    BlockPool<sizeof(TensorImpl<T>)>::deallocate(p);
+}
+template <class T, class Arg>
+TensorImpl<T>* new_impl(Arg&& arg)
+{
+    static_assert(alignof(TensorImpl<T>) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+    void* mem = BlockPool<sizeof(TensorImpl<T>)>::allocate();
+    try {
+        return new (mem) TensorImpl<T>(std::forward<Arg>(arg));
+    } catch (...) {
+        BlockPool<sizeof(TensorImpl<T>)>::deallocate(mem);
+        throw;
+    }
+}
+// A TensorImpl of `shape` with an uninitialized value: a spare one when there is one.
+template <class T>
+TensorImpl<T>* new_impl_of_shape(const Shape& shape)
+{
+    if (ImplPool<T>* pool = ImplPool<T>::get()) {
+        if (TensorImpl<T>* p = pool->take(shape)) return p;
+    }
+    return new_impl<T>(shape);
+}
+
+// An intrusive, thread-safe reference to a TensorImpl: copies share it; the
+// last one gone hands it to this thread's ImplPool or frees it.
+template <class T>
+class ImplRef {
+public:
+    ImplRef() = default;
+    explicit ImplRef(TensorImpl<T>* p) noexcept : p_(p) {}  // takes over the initial reference
+    ImplRef(const ImplRef& o) noexcept : p_(o.p_)
+    {
+        if (p_) p_->refs.fetch_add(1, std::memory_order_relaxed);
+    }
+    ImplRef(ImplRef&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    ImplRef& operator=(const ImplRef& o) noexcept
+    {
+        ImplRef(o).swap(*this);
+        return *this;
+    }
+    ImplRef& operator=(ImplRef&& o) noexcept
+    {
+        ImplRef(std::move(o)).swap(*this);
+        return *this;
+    }
+    ~ImplRef() { release(); }
+    void swap(ImplRef& o) noexcept { std::swap(p_, o.p_); }
+
+    TensorImpl<T>* get() const noexcept { return p_; }
+    TensorImpl<T>* operator->() const noexcept { return p_; }
+    TensorImpl<T>& operator*() const noexcept { return *p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    friend bool operator==(const ImplRef& r, std::nullptr_t) noexcept { return r.p_ == nullptr; }
+
+private:
+    void release() noexcept
+    {
+        if (!p_) return;
+        // The only reference (no other can be copied meanwhile): no atomic write needed.
+        if (p_->refs.load(std::memory_order_acquire) != 1 &&
+            p_->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+            return;
+        }
+        ImplPool<T>* pool = ImplPool<T>::get();
+        if (!pool || !pool->give(p_)) destroy_impl(p_);
+        p_ = nullptr;
+    }
+    TensorImpl<T>* p_ = nullptr;
+};
+
+template <class T>
+ImplPool<T>::~ImplPool()
+{
+    for (auto& spare : spare_) {
+        for (TensorImpl<T>* p : spare) destroy_impl(p);
+        spare.clear();
+    }
+}
 
 }  // namespace detail
 
@@ -94,18 +252,11 @@ public:
     // An undefined tensor: what `gradient` returns for an unconnected source.
     TensorOf() = default;
     // A constant holding `value` (moved in, never copied again).
-    TensorOf(array_type&& value)
-        : impl_(std::allocate_shared<detail::TensorImpl<T>>(detail::PoolAllocator<detail::TensorImpl<T>>{},
-                                                            std::move(value)))
-    {
-    }
+    TensorOf(array_type&& value) : impl_(detail::new_impl<T>(std::move(value))) {}
     TensorOf(const array_type& value) : TensorOf(array_type(value)) {}
     // For the library's kernels: a value of `shape` that the caller fills at once
     // (through detail::data_of) before anyone else sees the tensor.
-    TensorOf(detail::Uninitialized, const Shape& shape)
-        : impl_(std::allocate_shared<detail::TensorImpl<T>>(detail::PoolAllocator<detail::TensorImpl<T>>{}, shape))
-    {
-    }
+    TensorOf(detail::Uninitialized, const Shape& shape) : impl_(detail::new_impl_of_shape<T>(shape)) {}
 
     bool defined() const { return impl_ != nullptr; }
     const array_type& value() const { return impl().value; }
@@ -134,10 +285,10 @@ public:
         if (!impl_) throw Error("tensor: use of an undefined tensor (a gradient that was None?)");
         return *impl_;
     }
-    const std::shared_ptr<detail::TensorImpl<T>>& impl_ptr() const { return impl_; }
+    const detail::ImplRef<T>& impl_ptr() const { return impl_; }
 
 protected:
-    std::shared_ptr<detail::TensorImpl<T>> impl_;
+    detail::ImplRef<T> impl_;
 };
 
 // An array of `shape` filled row-major from `values`:
