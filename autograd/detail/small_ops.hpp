@@ -5,6 +5,7 @@
 // general path, so results are bit-identical.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 
 #include <xsimd/xsimd.hpp>
@@ -37,19 +38,30 @@ TensorOf<T> small_map(const TensorOf<T>& x, F f)
 template <class T>
 inline constexpr std::size_t kScalarOnlyElements = xsimd::batch<T>::size - 1;
 
-// How small_zip pairs two small operands: elementwise (one shape), or one
-// operand of one element whose rank does not exceed the other's (the output
-// takes the other's shape). none: take the general path.
-enum class Pairing { none, same, scalar_a, scalar_b };
+// Binary ops on operands of at most this many elements run as one plain loop
+// on the calling thread (far below kParallelElements), into a tensor that
+// takes over a spare one of the same shape (ImplPool): a small MLP's
+// activations and bias adds build no new array.
+inline constexpr std::size_t kLoopElements = 4096;
+
+// How small_zip pairs two small operands: elementwise (one shape), one operand
+// of one element whose rank does not exceed the other's (the output takes the
+// other's shape), or b a row broadcast along a's leading axes (the bias add:
+// b's shape is a's trailing dimensions). none: take the general path.
+enum class Pairing { none, same, scalar_a, scalar_b, row_b };
 
 template <class T>
 Pairing small_pairing(const xt::xarray<T>& a, const xt::xarray<T>& b)
 {
     const std::size_t na = a.size(), nb = b.size();
-    if (na > kSmallElements || nb > kSmallElements || na == 0 || nb == 0) return Pairing::none;
+    if (na > kLoopElements || nb > kLoopElements || na == 0 || nb == 0) return Pairing::none;
     if (na == nb && a.shape() == b.shape()) return Pairing::same;
     if (na == 1 && a.dimension() <= b.dimension()) return Pairing::scalar_a;
     if (nb == 1 && b.dimension() <= a.dimension()) return Pairing::scalar_b;
+    if (b.dimension() < a.dimension() && b.dimension() > 0 &&
+        std::equal(b.shape().begin(), b.shape().end(), a.shape().end() - b.dimension())) {
+        return Pairing::row_b;
+    }
     return Pairing::none;
 }
 
@@ -59,11 +71,28 @@ TensorOf<T> small_zip(Pairing p, const xt::xarray<T>& a, const xt::xarray<T>& b,
 {
     TensorOf<T> out(Uninitialized{}, p == Pairing::scalar_a ? b.shape() : a.shape());
     const std::size_t n = out.size();
-    const std::size_t sa = p == Pairing::scalar_a ? 0 : 1, sb = p == Pairing::scalar_b ? 0 : 1;
     const T* pa = a.data();
     const T* pb = b.data();
     T* po = data_of(out);
-    for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i * sa], pb[i * sb]);
+    switch (p) {
+    case Pairing::same:
+        for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+        break;
+    case Pairing::scalar_a:
+        for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[0], pb[i]);
+        break;
+    case Pairing::scalar_b:
+        for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[0]);
+        break;
+    case Pairing::row_b: {
+        const std::size_t row = b.size();
+        for (std::size_t r = 0; r < n; r += row) {
+            for (std::size_t j = 0; j < row; ++j) po[r + j] = f(pa[r + j], pb[j]);
+        }
+        break;
+    }
+    case Pairing::none: break;
+    }
     return out;
 }
 

@@ -44,7 +44,7 @@ TensorOf<T> add(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
     check_defined<T>("add", {{"a", a}, {"b", b}});
     return finish<T>("add", {&a, &b}, elementwise("add", detail::BinaryOp::add, a, b), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, input_shape(0)); }),
+            return detail::Gradients<T>{needed(0, [&] { return sum_to(g, input_shape(0)); }),
                                             needed(1, [&] { return sum_to(g, input_shape(1)); })};
         });
     });
@@ -56,7 +56,7 @@ TensorOf<T> sub(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
     check_defined<T>("sub", {{"a", a}, {"b", b}});
     return finish<T>("sub", {&a, &b}, elementwise("sub", detail::BinaryOp::sub, a, b), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(g, input_shape(0)); }),
+            return detail::Gradients<T>{needed(0, [&] { return sum_to(g, input_shape(0)); }),
                                             needed(1, [&] { return sum_to(neg(g), input_shape(1)); })};
         });
     });
@@ -68,7 +68,7 @@ TensorOf<T> mul(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
     check_defined<T>("mul", {{"a", a}, {"b", b}});
     return finish<T>("mul", {&a, &b}, elementwise("mul", detail::BinaryOp::mul, a, b), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(mul(g, b), a.shape()); }),
+            return detail::Gradients<T>{needed(0, [&] { return sum_to(mul(g, b), a.shape()); }),
                                             needed(1, [&] { return sum_to(mul(g, a), b.shape()); })};
         });
     });
@@ -80,7 +80,7 @@ TensorOf<T> div(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
     check_defined<T>("div", {{"a", a}, {"b", b}});
     return finish<T>("div", {&a, &b}, elementwise("div", detail::BinaryOp::div, a, b), loc, [&](const TensorOf<T>& out) {
         return BackwardFn<T>([a, b, out](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{needed(0, [&] { return sum_to(div(g, b), a.shape()); }),
+            return detail::Gradients<T>{needed(0, [&] { return sum_to(div(g, b), a.shape()); }),
                                             needed(1, [&] { return sum_to(neg(div(mul(g, out), b)), b.shape()); })};
         });
     });
@@ -90,10 +90,10 @@ template <class T>
 TensorOf<T> neg(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("neg", {{"x", x}});
-    TensorOf<T> value = detail::small(x.value()) ? detail::small_map(x, [](T v) { return -v; })
+    TensorOf<T> value = detail::small(x.value(), detail::kLoopElements) ? detail::small_map(x, [](T v) { return -v; })
                                                  : TensorOf<T>(xt::xarray<T>(-x.value()));
     return finish<T>("neg", {&x}, std::move(value), loc, [](const TensorOf<T>&) {
-        return BackwardFn<T>([](const TensorOf<T>& g) { return std::vector<TensorOf<T>>{neg(g)}; });
+        return BackwardFn<T>([](const TensorOf<T>& g) { return detail::Gradients<T>{neg(g)}; });
     });
 }
 
@@ -107,7 +107,7 @@ TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc)
     return finish<T>("pow", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x, p](const TensorOf<T>& g) {
             // (g * p) * x^(p-1): TensorFlow's order, so float32 results round alike.
-            return std::vector<TensorOf<T>>{mul(mul(g, detail::constant_scalar<T>(p)), pow(x, p - T(1)))};
+            return detail::Gradients<T>{mul(mul(g, detail::constant_scalar<T>(p)), pow(x, p - T(1)))};
         });
     });
 }
@@ -122,7 +122,7 @@ TensorOf<T> pow(const TensorOf<T>& x, const TensorOf<T>& y, Where loc)
         return BackwardFn<T>([x, y, out](const TensorOf<T>& g) {
             const auto positive = greater(x, scalar<T>(0));
             const auto safe_log = mul(log(where(positive, x, ones_like(x))), positive);
-            return std::vector<TensorOf<T>>{
+            return detail::Gradients<T>{
                 sum_to(mul(mul(g, y), pow(x, sub(y, scalar<T>(1)))), x.shape()),
                 sum_to(mul(g, mul(out, safe_log)), y.shape())};
         });
@@ -133,11 +133,11 @@ template <class T>
 TensorOf<T> square(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("square", {{"x", x}});
-    TensorOf<T> value = detail::small(x.value()) ? detail::small_map(x, [](T v) { return v * v; })
+    TensorOf<T> value = detail::small(x.value(), detail::kLoopElements) ? detail::small_map(x, [](T v) { return v * v; })
                                                  : TensorOf<T>(xt::xarray<T>(x.value() * x.value()));
     return finish<T>("square", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{mul(g, mul(detail::constant_scalar<T>(2), x))};
+            return detail::Gradients<T>{mul(g, mul(detail::constant_scalar<T>(2), x))};
         });
     });
 }

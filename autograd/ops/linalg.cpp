@@ -34,12 +34,12 @@ TensorOf<T> matmul_2d(const TensorOf<T>& a, const TensorOf<T>& b, bool ta, bool 
     }
     const Shape out_shape{m, n};
     num_elements(out_shape, "matmul");
-    xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
+    TensorOf<T> out(detail::Uninitialized{}, out_shape);
+    T* po = detail::data_of(out);
     if (ka == 0) {
-        out.fill(T(0));  // sums of nothing: numpy's (m, 0) @ (0, n) is zeros
+        std::fill(po, po + out.size(), T(0));  // sums of nothing: numpy's (m, 0) @ (0, n) is zeros
     } else if (out.size() != 0) {
-        detail::gemm<T>(ta, tb, m, n, ka, T(1), a.value().data(), sa[1], b.value().data(), sb[1], T(0),
-                        out.data(), n);
+        detail::gemm<T>(ta, tb, m, n, ka, T(1), a.value().data(), sa[1], b.value().data(), sb[1], T(0), po, n);
     }
     return finish<T>("matmul", {&a, &b}, std::move(out), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b, ta, tb](const TensorOf<T>& g) {
@@ -48,7 +48,7 @@ TensorOf<T> matmul_2d(const TensorOf<T>& a, const TensorOf<T>& b, bool ta, bool 
             //   dA = ta ? op(B) g^T : g op(B)^T;  dB = tb ? g^T op(A) : op(A)^T g
             auto da = [&] { return ta ? matmul(b, g, tb, true) : matmul(g, b, false, !tb); };
             auto db = [&] { return tb ? matmul(g, a, true, ta) : matmul(a, g, !ta, false); };
-            return std::vector<TensorOf<T>>{detail::needed(0, da), detail::needed(1, db)};
+            return detail::Gradients<T>{detail::needed(0, da), detail::needed(1, db)};
         });
     });
 }
@@ -109,7 +109,7 @@ TensorOf<T> transpose(const TensorOf<T>& x, std::vector<std::size_t> perm, Where
     xt::xarray<T> value = xt::transpose(x.value(), perm);
     return finish<T>("transpose", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([inverse](const TensorOf<T>& g) {
-            return std::vector<TensorOf<T>>{transpose(g, inverse)};
+            return detail::Gradients<T>{transpose(g, inverse)};
         });
     });
 }
