@@ -65,6 +65,10 @@ std::uint64_t next_tensor_id();
 // Tag of the TensorOf constructor that leaves the value uninitialized.
 struct Uninitialized {};
 
+// Whether every element of a tensor's value is finite, as recorded by the kernel
+// that wrote the value (autograd/detail/finiteness.hpp); unknown unless one did.
+enum class Finiteness : std::uint8_t { unknown, finite, non_finite };
+
 template <class T>
 struct TensorImpl {
     explicit TensorImpl(xt::xarray<T>&& v) : value(std::move(v)), id(next_tensor_id()) {}
@@ -77,6 +81,7 @@ struct TensorImpl {
     std::uint64_t id;
     bool is_variable = false;
     bool trainable = false;
+    Finiteness finiteness = Finiteness::unknown;  // never set on a variable (its value changes)
     std::string name;
 };
 
