@@ -90,6 +90,27 @@ std::uint32_t for_rows(std::size_t rows, bool parallel, Body&& body)
     return bad;
 }
 
+// po[j] = f(pa[j * CA], pb[j * CB]) for j < n; with Check, also the OR of the
+// results' finiteness bits, taken from the value in the register (0 without).
+// A plain function of plain pointers, so the loop vectorizes as contiguous loads.
+template <bool Check, std::size_t CA, std::size_t CB, class T, class F>
+std::uint32_t row_kernel(F f, const T* pa, const T* pb, T* po, std::size_t n)
+{
+    std::uint32_t bad = 0;
+    if constexpr (Check) {
+#pragma omp simd reduction(| : bad)
+        for (std::size_t j = 0; j < n; ++j) {
+            const T v = f(pa[j * CA], pb[j * CB]);
+            po[j] = v;
+            bad |= non_finite_bit(v);
+        }
+    } else {
+#pragma omp simd
+        for (std::size_t j = 0; j < n; ++j) po[j] = f(pa[j * CA], pb[j * CB]);
+    }
+    return bad;
+}
+
 // out = f(a, b) over (rows, inner); with Check, the OR of the outputs' finiteness
 // bits, computed in the same loop (0 without).
 template <bool Check, std::size_t CA, std::size_t CB, class T, class F>
@@ -100,27 +121,12 @@ std::uint32_t kernel(F f, const T* a, Operand oa, const T* b, Operand ob, T* out
         // One long row: split it into blocks of 4096 so the threads share it.
         constexpr std::size_t block = 4096;
         return for_rows((inner + block - 1) / block, true, [&](std::size_t k) {
-            const std::size_t end = std::min(inner, (k + 1) * block);
-            std::uint32_t bad = 0;
-#pragma omp simd reduction(| : bad)
-            for (std::size_t i = k * block; i < end; ++i) {
-                out[i] = f(a[i * CA], b[i * CB]);
-                if constexpr (Check) bad |= non_finite_bit(out[i]);
-            }
-            return bad;
+            const std::size_t begin = k * block, end = std::min(inner, begin + block);
+            return row_kernel<Check, CA, CB>(f, a + begin * CA, b + begin * CB, out + begin, end - begin);
         });
     }
     return for_rows(rows, parallel, [&](std::size_t r) {
-        const T* pa = a + r * oa.row_stride;
-        const T* pb = b + r * ob.row_stride;
-        T* po = out + r * inner;
-        std::uint32_t bad = 0;
-#pragma omp simd reduction(| : bad)
-        for (std::size_t j = 0; j < inner; ++j) {
-            po[j] = f(pa[j * CA], pb[j * CB]);
-            if constexpr (Check) bad |= non_finite_bit(po[j]);
-        }
-        return bad;
+        return row_kernel<Check, CA, CB>(f, a + r * oa.row_stride, b + r * ob.row_stride, out + r * inner, inner);
     });
 }
 

@@ -67,35 +67,42 @@ std::uint32_t epilogue_rows(const GemmEpilogue<T>& e, T* c, std::size_t ldc, std
                             std::size_t cols)
 {
     std::uint32_t bad = 0;
-    auto note = [&bad](T v) {
-        if constexpr (Check) bad |= non_finite_bit(v);
-    };
+    // (A lambda capturing `bad` by reference would keep the loops from vectorizing
+    // as contiguous loads: the bit is ORed in place instead.)
+#define XGRAD_NOTE(v)                                   \
+    do {                                                \
+        if constexpr (Check) bad |= non_finite_bit(v);  \
+    } while (0)
     for (std::size_t i = 0; i < rows; ++i) {
         T* row = c + i * ldc + col_begin;
         const T* bias = e.bias ? e.bias + col_begin : nullptr;
         if (bias && e.relu) {
 #pragma omp simd reduction(| : bad)
             for (std::size_t j = 0; j < cols; ++j) {
-                row[j] = std::max(row[j] + bias[j], T(0));
-                note(row[j]);
+                const T v = std::max(row[j] + bias[j], T(0));
+                row[j] = v;
+                XGRAD_NOTE(v);
             }
         } else if (bias) {
 #pragma omp simd reduction(| : bad)
             for (std::size_t j = 0; j < cols; ++j) {
-                row[j] = row[j] + bias[j];
-                note(row[j]);
+                const T v = row[j] + bias[j];
+                row[j] = v;
+                XGRAD_NOTE(v);
             }
         } else if (e.relu) {
 #pragma omp simd reduction(| : bad)
             for (std::size_t j = 0; j < cols; ++j) {
-                row[j] = std::max(row[j], T(0));
-                note(row[j]);
+                const T v = std::max(row[j], T(0));
+                row[j] = v;
+                XGRAD_NOTE(v);
             }
         } else {
 #pragma omp simd reduction(| : bad)
-            for (std::size_t j = 0; j < cols; ++j) note(row[j]);
+            for (std::size_t j = 0; j < cols; ++j) XGRAD_NOTE(row[j]);
         }
     }
+#undef XGRAD_NOTE
     return bad;
 }
 
