@@ -1,6 +1,6 @@
 #!/bin/bash
 # ABBA order, 1 thread: wall sec_per_epoch from the bench and the process's user+sys CPU seconds.
-B=/tmp/finite_exp/xgrad_bench_base; A=/tmp/finite_exp/xgrad_bench_finite
+B=/tmp/finite_exp/xgrad_bench_base; A=${AFTER:-/tmp/finite_exp/xgrad_bench_finite}
 cfg="$1"
 for r in 1 2 3 4; do
   order="before after"; [ $((r % 2)) = 0 ] && order="after before"
