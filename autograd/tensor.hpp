@@ -67,6 +67,10 @@ std::uint64_t next_tensor_id();
 // Tag of the TensorOf constructor that leaves the value uninitialized.
 struct Uninitialized {};
 
+// Whether every element of a tensor's value is finite, as recorded by the kernel
+// that wrote the value (autograd/detail/finiteness.hpp); unknown unless one did.
+enum class Finiteness : std::uint8_t { unknown, finite, non_finite };
+
 // A tensor's shared state. Tensors hold it through ImplRef, a reference count
 // inside the object (no separate control block). Small ones are not freed when
 // their last reference goes: they wait on a per-thread list (ImplPool), value
@@ -84,6 +88,7 @@ struct TensorImpl {
     std::uint64_t id;
     bool is_variable = false;
     bool trainable = false;
+    Finiteness finiteness = Finiteness::unknown;  // never set on a variable (its value changes)
     std::string name;
     std::atomic<std::uint32_t> refs{1};
 };
@@ -133,6 +138,7 @@ public:
         }
         p->is_variable = false;
         p->trainable = false;
+        p->finiteness = Finiteness::unknown;
         if (!p->name.empty()) p->name.clear();
         spare.push_back(p);
         return true;

@@ -1,6 +1,7 @@
 #include "bench_common.hpp"
 
 #include <omp.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -23,6 +24,19 @@ double median(std::vector<double> v)
 void set_threads(int threads)
 {
     omp_set_num_threads(threads);
+}
+
+long minor_faults()
+{
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return r.ru_minflt;
+}
+
+double& faults_per_timed_call()
+{
+    static double faults = 0;
+    return faults;
 }
 
 long peak_rss_kib()

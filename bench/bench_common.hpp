@@ -37,17 +37,25 @@ struct Result {
 // Writes a 1-D little-endian int64 .npy (format 1.0), for numpy.load.
 void save_npy_int64(const std::string& path, const std::vector<std::size_t>& values);
 
+// Minor page faults of this process so far (getrusage).
+long minor_faults();
+// The minor page faults per timed call of the last time_median (warm-up calls excluded):
+// a timed region that faults pages in (fresh mmap'd buffers) is not measuring the kernel.
+double& faults_per_timed_call();
+
 // The median seconds per call of `fn` over `reps` calls, after `warmup` calls.
 template <class Fn>
 double time_median(int warmup, int reps, Fn&& fn)
 {
     for (int i = 0; i < warmup; ++i) fn();
     std::vector<double> t;
+    const long faults = minor_faults();
     for (int i = 0; i < reps; ++i) {
         const auto start = Clock::now();
         fn();
         t.push_back(seconds_since(start));
     }
+    faults_per_timed_call() = reps > 0 ? double(minor_faults() - faults) / reps : 0.0;
     return median(std::move(t));
 }
 

@@ -97,6 +97,7 @@ void run_optim(const Options& o)
 {
     const std::string opt = o.get("opt", "adam");
     const std::string impl = o.get("impl", "lib");
+    const std::string grad = o.get("grad", "constant");
     if (opt != "adam" && opt != "momentum" && opt != "adabelief") {
         throw std::invalid_argument("optim: opt must be adam, momentum or adabelief");
     }
@@ -118,11 +119,13 @@ void run_optim(const Options& o)
         sec = time_median(2, reps, step);
     } else {
         if (impl != "lib" && impl != "lib-unchecked") throw std::invalid_argument("optim: impl must be lib, lib-unchecked or ref");
-        sec = time_library_step(opt, split(n, tensors), reps, impl == "lib");
+        if (grad != "constant" && grad != "produced") throw std::invalid_argument("optim: grad must be constant or produced");
+        sec = time_library_step(opt, split(n, tensors), reps, impl == "lib", grad == "produced");
     }
-    Result{}.add("workload", "optim").add("opt", opt).add("impl", impl).add("tensors", double(tensors))
+    Result{}.add("workload", "optim").add("opt", opt).add("impl", impl).add("grad", impl == "ref" ? "n/a" : grad)
+        .add("tensors", double(tensors))
         .add("threads", threads).add("n", double(n)).add("ms", sec * 1e3)
-        .add("gbps", bytes_per_param(opt) * n / sec / 1e9).print();
+        .add("gbps", bytes_per_param(opt) * n / sec / 1e9).add("faults_per_step", faults_per_timed_call()).print();
 }
 
 }  // namespace xgrad::bench

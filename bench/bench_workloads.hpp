@@ -19,13 +19,20 @@ void run_triad(const Options& o);
 // One optimizer step (adam|momentum|adabelief) over n parameters split into `tensors` variables;
 // impl=lib (the library, default settings), lib-unchecked (on_nan_gradient=apply: no
 // finiteness check, as Keras and torch) or ref (a bench-local fused loop; not for
-// adabelief, the user-written optimizer of examples/adabelief.hpp).
+// adabelief, the user-written optimizer of examples/adabelief.hpp). grad= (impl=lib and
+// lib-unchecked): constant (default: gradient tensors made once from arrays, as a user's
+// constant; no kernel recorded their finiteness, so the NaN-gradient check reads them
+// every step) or produced (each step's gradients come fresh from an op, add(h, h) with
+// h = g / 2, as the tape's accumulation of a variable used twice: the kernel records
+// their finiteness as it writes them and the check reads nothing; the op is not timed).
 void run_optim(const Options& o);
 // The tutorial loop: minimise 2x^4 + 3x^3 + 2 with the tape rebuilt each iteration.
 void run_tutorial(const Options& o);
 // Median seconds of one library optimizer step (adam|momentum|adabelief) over variables of `sizes`,
-// with or without the check that skips a step with a non-finite gradient.
-double time_library_step(const std::string& opt, const std::vector<std::size_t>& sizes, int reps, bool check_finite);
+// with or without the check that skips a step with a non-finite gradient, on constant or
+// freshly produced gradients (see run_optim).
+double time_library_step(const std::string& opt, const std::vector<std::size_t>& sizes, int reps, bool check_finite,
+                         bool produced = false);
 // Fashion-MNIST MLP training: seconds per epoch, test accuracy, peak memory.
 void run_mlp(const Options& o);
 // Writes the MLP's initial weights and fit's per-epoch permutations into dir= (for torch_bench.py).

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include <xgrad/core/finite.hpp>
 #include <xgrad/core/shape.hpp>
 
 #if defined(__GLIBC__)
@@ -73,46 +74,76 @@ Operand operand(Layout::Kind kind, std::size_t inner)
     }
 }
 
-// Runs body(r) for r in [0, rows): on this thread for small arrays (no OpenMP
-// region at all: even an if(false) region costs a team set-up), else over
-// OpenMP threads in static contiguous blocks.
+// Runs body(r) for r in [0, rows) and returns the OR of its results: on this
+// thread for small arrays (no OpenMP region at all: even an if(false) region
+// costs a team set-up), else over OpenMP threads in static contiguous blocks.
 template <class Body>
-void for_rows(std::size_t rows, bool parallel, Body&& body)
+std::uint32_t for_rows(std::size_t rows, bool parallel, Body&& body)
 {
+    std::uint32_t bad = 0;
     if (!parallel) {
-        for (std::size_t r = 0; r < rows; ++r) body(r);
-        return;
+        for (std::size_t r = 0; r < rows; ++r) bad |= body(r);
+        return bad;
     }
-#pragma omp parallel for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) body(r);
+#pragma omp parallel for schedule(static) reduction(| : bad)
+    for (std::size_t r = 0; r < rows; ++r) bad |= body(r);
+    return bad;
 }
 
-template <std::size_t CA, std::size_t CB, class T, class F>
-void kernel(F f, const T* a, Operand oa, const T* b, Operand ob, T* out, std::size_t rows, std::size_t inner)
+// po[j] = f(pa[j * CA], pb[j * CB]) for j < n; with Check, also the OR of the
+// results' finiteness bits, taken from the value in the register (0 without).
+// A plain function of plain pointers, so the loop vectorizes as contiguous loads.
+template <bool Check, std::size_t CA, std::size_t CB, class T, class F>
+std::uint32_t row_kernel(F f, const T* pa, const T* pb, T* po, std::size_t n)
+{
+    std::uint32_t bad = 0;
+    if constexpr (Check) {
+#pragma omp simd reduction(| : bad)
+        for (std::size_t j = 0; j < n; ++j) {
+            const T v = f(pa[j * CA], pb[j * CB]);
+            po[j] = v;
+            bad |= non_finite_bit(v);
+        }
+    } else {
+#pragma omp simd
+        for (std::size_t j = 0; j < n; ++j) po[j] = f(pa[j * CA], pb[j * CB]);
+    }
+    return bad;
+}
+
+// out = f(a, b) over (rows, inner); with Check, the OR of the outputs' finiteness
+// bits, computed in the same loop (0 without).
+template <bool Check, std::size_t CA, std::size_t CB, class T, class F>
+std::uint32_t kernel(F f, const T* a, Operand oa, const T* b, Operand ob, T* out, std::size_t rows, std::size_t inner)
 {
     const bool parallel = rows * inner >= kParallelElements;
     if (rows == 1 && parallel) {
         // One long row: split it into blocks of 4096 so the threads share it.
         constexpr std::size_t block = 4096;
-        for_rows((inner + block - 1) / block, true, [&](std::size_t k) {
-            const std::size_t end = std::min(inner, (k + 1) * block);
-#pragma omp simd
-            for (std::size_t i = k * block; i < end; ++i) out[i] = f(a[i * CA], b[i * CB]);
+        return for_rows((inner + block - 1) / block, true, [&](std::size_t k) {
+            const std::size_t begin = k * block, end = std::min(inner, begin + block);
+            return row_kernel<Check, CA, CB>(f, a + begin * CA, b + begin * CB, out + begin, end - begin);
         });
-        return;
     }
-    for_rows(rows, parallel, [&](std::size_t r) {
-        const T* pa = a + r * oa.row_stride;
-        const T* pb = b + r * ob.row_stride;
-        T* po = out + r * inner;
-#pragma omp simd
-        for (std::size_t j = 0; j < inner; ++j) po[j] = f(pa[j * CA], pb[j * CB]);
+    return for_rows(rows, parallel, [&](std::size_t r) {
+        return row_kernel<Check, CA, CB>(f, a + r * oa.row_stride, b + r * ob.row_stride, out + r * inner, inner);
     });
+}
+
+template <bool Check, class T, class F>
+std::uint32_t run_kernel(F f, const T* pa, Operand oa, const T* pb, Operand ob, T* po, std::size_t rows,
+                         std::size_t inner)
+{
+    if (oa.col_stride && ob.col_stride) return kernel<Check, 1, 1>(f, pa, oa, pb, ob, po, rows, inner);
+    if (oa.col_stride) return kernel<Check, 1, 0>(f, pa, oa, pb, ob, po, rows, inner);
+    if (ob.col_stride) return kernel<Check, 0, 1>(f, pa, oa, pb, ob, po, rows, inner);
+    return kernel<Check, 0, 0>(f, pa, oa, pb, ob, po, rows, inner);
 }
 
 // The fast path for functor `f`, or nullopt when the broadcast is not one it handles.
 template <class T, class F>
-std::optional<xt::xarray<T>> fast_binary(F f, const xt::xarray<T>& a, const xt::xarray<T>& b, const Shape& out_shape)
+std::optional<xt::xarray<T>> fast_binary(F f, const xt::xarray<T>& a, const xt::xarray<T>& b, const Shape& out_shape,
+                                         std::uint32_t* non_finite)
 {
     const std::size_t n = num_elements(out_shape);
     const Layout la = layout(a.shape(), a.size(), out_shape, n);
@@ -125,21 +156,26 @@ std::optional<xt::xarray<T>> fast_binary(F f, const xt::xarray<T>& a, const xt::
     xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
     const T *pa = a.data(), *pb = b.data();
     T* po = out.data();
-    if (oa.col_stride && ob.col_stride) kernel<1, 1>(f, pa, oa, pb, ob, po, rows, inner);
-    else if (oa.col_stride) kernel<1, 0>(f, pa, oa, pb, ob, po, rows, inner);
-    else if (ob.col_stride) kernel<0, 1>(f, pa, oa, pb, ob, po, rows, inner);
-    else kernel<0, 0>(f, pa, oa, pb, ob, po, rows, inner);
+    if (non_finite) *non_finite = run_kernel<true>(f, pa, oa, pb, ob, po, rows, inner);
+    else run_kernel<false>(f, pa, oa, pb, ob, po, rows, inner);
     return out;
 }
 
 template <class T, class F, class XF>
-xt::xarray<T> dispatch(F f, XF xtensor_fallback, const xt::xarray<T>& a, const xt::xarray<T>& b)
+xt::xarray<T> dispatch(F f, XF xtensor_fallback, const xt::xarray<T>& a, const xt::xarray<T>& b,
+                       std::uint32_t* non_finite)
 {
     const Shape out_shape = broadcast_shapes(a.shape(), b.shape(), "elementwise");
     if (num_elements(out_shape) > 0) {
-        if (auto out = fast_binary<T>(f, a, b, out_shape)) return std::move(*out);
+        if (auto out = fast_binary<T>(f, a, b, out_shape, non_finite)) return std::move(*out);
     }
-    return xtensor_fallback(a, b);
+    xt::xarray<T> out = xtensor_fallback(a, b);
+    if (non_finite) {  // the general broadcast: a pass over the output it just wrote
+        std::uint32_t bad = 0;
+        for (const T v : out) bad |= non_finite_bit(v);
+        *non_finite = bad;
+    }
+    return out;
 }
 
 template <class T>
@@ -147,30 +183,31 @@ T mask(bool c) { return c ? T(1) : T(0); }
 }  // namespace
 
 template <class T>
-xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b)
+xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b, std::uint32_t* non_finite)
 {
     using A = const xt::xarray<T>&;
+    std::uint32_t* const nf = non_finite;
     switch (op) {
-    case BinaryOp::add: return dispatch<T>([](T x, T y) { return x + y; }, [](A x, A y) { return xt::xarray<T>(x + y); }, a, b);
-    case BinaryOp::sub: return dispatch<T>([](T x, T y) { return x - y; }, [](A x, A y) { return xt::xarray<T>(x - y); }, a, b);
-    case BinaryOp::mul: return dispatch<T>([](T x, T y) { return x * y; }, [](A x, A y) { return xt::xarray<T>(x * y); }, a, b);
-    case BinaryOp::div: return dispatch<T>([](T x, T y) { return x / y; }, [](A x, A y) { return xt::xarray<T>(x / y); }, a, b);
+    case BinaryOp::add: return dispatch<T>([](T x, T y) { return x + y; }, [](A x, A y) { return xt::xarray<T>(x + y); }, a, b, nf);
+    case BinaryOp::sub: return dispatch<T>([](T x, T y) { return x - y; }, [](A x, A y) { return xt::xarray<T>(x - y); }, a, b, nf);
+    case BinaryOp::mul: return dispatch<T>([](T x, T y) { return x * y; }, [](A x, A y) { return xt::xarray<T>(x * y); }, a, b, nf);
+    case BinaryOp::div: return dispatch<T>([](T x, T y) { return x / y; }, [](A x, A y) { return xt::xarray<T>(x / y); }, a, b, nf);
     case BinaryOp::greater:
-        return dispatch<T>([](T x, T y) { return mask<T>(x > y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x > y)); }, a, b);
+        return dispatch<T>([](T x, T y) { return mask<T>(x > y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x > y)); }, a, b, nf);
     case BinaryOp::greater_equal:
-        return dispatch<T>([](T x, T y) { return mask<T>(x >= y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x >= y)); }, a, b);
+        return dispatch<T>([](T x, T y) { return mask<T>(x >= y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x >= y)); }, a, b, nf);
     case BinaryOp::less:
-        return dispatch<T>([](T x, T y) { return mask<T>(x < y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x < y)); }, a, b);
+        return dispatch<T>([](T x, T y) { return mask<T>(x < y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x < y)); }, a, b, nf);
     case BinaryOp::less_equal:
-        return dispatch<T>([](T x, T y) { return mask<T>(x <= y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x <= y)); }, a, b);
+        return dispatch<T>([](T x, T y) { return mask<T>(x <= y); }, [](A x, A y) { return xt::xarray<T>(xt::cast<T>(x <= y)); }, a, b, nf);
     case BinaryOp::equal:
         return dispatch<T>([](T x, T y) { return mask<T>(x == y); },
-                           [](A x, A y) { return xt::xarray<T>(xt::cast<T>(xt::equal(x, y))); }, a, b);
+                           [](A x, A y) { return xt::xarray<T>(xt::cast<T>(xt::equal(x, y))); }, a, b, nf);
     }
     throw std::logic_error("binary: unknown op");
 }
 
-template xt::xarray<float> binary(BinaryOp, const xt::xarray<float>&, const xt::xarray<float>&);
-template xt::xarray<double> binary(BinaryOp, const xt::xarray<double>&, const xt::xarray<double>&);
+template xt::xarray<float> binary(BinaryOp, const xt::xarray<float>&, const xt::xarray<float>&, std::uint32_t*);
+template xt::xarray<double> binary(BinaryOp, const xt::xarray<double>&, const xt::xarray<double>&, std::uint32_t*);
 
 }  // namespace xgrad::detail

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include <xtensor/xarray.hpp>
 
@@ -31,7 +32,10 @@ enum class BinaryOp {
 
 // out = a (op) b, broadcast to broadcast_shapes(a, b). The shapes must be
 // broadcast-compatible (check them first: this function does not name the op).
+// With non_finite, the loop that writes `out` also records whether every value
+// is finite (core/finite.hpp): *non_finite receives 0 exactly when they all are.
 template <class T>
-xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b);
+xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b,
+                     std::uint32_t* non_finite = nullptr);
 
 }  // namespace xgrad::detail

@@ -3,6 +3,10 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <array>
+#include <vector>
+
+#include <xgrad/core/finite.hpp>
 
 #include <xtensor-blas/xblas_config.hpp>
 #include <xflens/cxxblas/cxxblas.cxx>
@@ -56,25 +60,60 @@ void blas_gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
                      static_cast<I>(m), static_cast<I>(n), static_cast<I>(k), alpha, a,
                      static_cast<I>(lda), b, static_cast<I>(ldb), beta, c, static_cast<I>(ldc));
 }
-template <class T>
-void apply_epilogue(const GemmEpilogue<T>& e, T* c, std::size_t ldc, std::size_t rows, std::size_t col_begin,
-                    std::size_t cols)
+// The epilogue over rows x [col_begin, col_begin + cols) of C; with Check, also
+// the OR of non_finite_bit over the block's final values, in the same pass.
+template <bool Check, class T>
+std::uint32_t epilogue_rows(const GemmEpilogue<T>& e, T* c, std::size_t ldc, std::size_t rows, std::size_t col_begin,
+                            std::size_t cols)
 {
-    if (!e.bias && !e.relu) return;
+    std::uint32_t bad = 0;
+    // (A lambda capturing `bad` by reference would keep the loops from vectorizing
+    // as contiguous loads: the bit is ORed in place instead.)
+#define XGRAD_NOTE(v)                                   \
+    do {                                                \
+        if constexpr (Check) bad |= non_finite_bit(v);  \
+    } while (0)
     for (std::size_t i = 0; i < rows; ++i) {
         T* row = c + i * ldc + col_begin;
         const T* bias = e.bias ? e.bias + col_begin : nullptr;
         if (bias && e.relu) {
-#pragma omp simd
-            for (std::size_t j = 0; j < cols; ++j) row[j] = std::max(row[j] + bias[j], T(0));
+#pragma omp simd reduction(| : bad)
+            for (std::size_t j = 0; j < cols; ++j) {
+                const T v = std::max(row[j] + bias[j], T(0));
+                row[j] = v;
+                XGRAD_NOTE(v);
+            }
         } else if (bias) {
-#pragma omp simd
-            for (std::size_t j = 0; j < cols; ++j) row[j] = row[j] + bias[j];
+#pragma omp simd reduction(| : bad)
+            for (std::size_t j = 0; j < cols; ++j) {
+                const T v = row[j] + bias[j];
+                row[j] = v;
+                XGRAD_NOTE(v);
+            }
+        } else if (e.relu) {
+#pragma omp simd reduction(| : bad)
+            for (std::size_t j = 0; j < cols; ++j) {
+                const T v = std::max(row[j], T(0));
+                row[j] = v;
+                XGRAD_NOTE(v);
+            }
         } else {
-#pragma omp simd
-            for (std::size_t j = 0; j < cols; ++j) row[j] = std::max(row[j], T(0));
+#pragma omp simd reduction(| : bad)
+            for (std::size_t j = 0; j < cols; ++j) XGRAD_NOTE(row[j]);
         }
     }
+#undef XGRAD_NOTE
+    return bad;
+}
+
+// The epilogue of one block; its finiteness bits when e.non_finite is set, else 0.
+template <class T>
+std::uint32_t apply_epilogue(const GemmEpilogue<T>& e, T* c, std::size_t ldc, std::size_t rows, std::size_t col_begin,
+                             std::size_t cols)
+{
+    if (e.non_finite) return epilogue_rows<true>(e, c, ldc, rows, col_begin, cols);
+    if (e.bias || e.relu) epilogue_rows<false>(e, c, ldc, rows, col_begin, cols);
+    return 0;
 }
 }  // namespace
 
@@ -89,16 +128,20 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
     const std::size_t dim = by_rows ? m : n;
     const std::size_t block = block_size(dim);
     const std::size_t blocks = (dim + block - 1) / block;
+    // Each block's finiteness bits, written by the thread that computed the block.
+    std::array<std::uint32_t, 8> small_bad{};
+    std::vector<std::uint32_t> large_bad(blocks > small_bad.size() ? blocks : 0);
+    std::uint32_t* bad = blocks > small_bad.size() ? large_bad.data() : small_bad.data();
     auto run = [&](std::size_t i) {
         const std::size_t begin = i * block, size = std::min(block, dim - begin);
         if (by_rows) {
             const T* ai = transpose_a ? a + begin : a + begin * lda;
             blas_gemm(transpose_a, transpose_b, size, n, k, alpha, ai, lda, b, ldb, beta, c + begin * ldc, ldc);
-            apply_epilogue(epilogue, c + begin * ldc, ldc, size, 0, n);
+            bad[i] = apply_epilogue(epilogue, c + begin * ldc, ldc, size, 0, n);
         } else {
             const T* bj = transpose_b ? b + begin * ldb : b + begin;
             blas_gemm(transpose_a, transpose_b, m, size, k, alpha, a, lda, bj, ldb, beta, c + begin, ldc);
-            apply_epilogue(epilogue, c, ldc, m, begin, size);
+            bad[i] = apply_epilogue(epilogue, c, ldc, m, begin, size);
         }
     };
     if (blocks > 1 && m * n * k >= kParallelMacs) {
@@ -106,6 +149,11 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
         for (std::size_t i = 0; i < blocks; ++i) run(i);
     } else {
         for (std::size_t i = 0; i < blocks; ++i) run(i);
+    }
+    if (epilogue.non_finite) {
+        std::uint32_t any = 0;
+        for (std::size_t i = 0; i < blocks; ++i) any |= bad[i];
+        *epilogue.non_finite = any;
     }
 }
 

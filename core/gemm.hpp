@@ -4,17 +4,21 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace xgrad::detail {
 
 // Work done on each block of C right after the block's product, while the block
 // is still in cache: C[i, j] = C[i, j] + bias[j] (when bias is set), then
 // max(C[i, j], 0) (when relu is set). Each element gets exactly the two
-// roundings of a separate product, bias add and relu.
+// roundings of a separate product, bias add and relu. With non_finite set, the
+// same pass records whether the block's final values are all finite
+// (core/finite.hpp): *non_finite receives 0 exactly when every element of C is.
 template <class T>
 struct GemmEpilogue {
     const T* bias = nullptr;
     bool relu = false;
+    std::uint32_t* non_finite = nullptr;
 };
 
 template <class T>

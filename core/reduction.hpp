@@ -2,6 +2,7 @@
 // depend on the thread count). Results keep the reduced axes as length 1.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -9,9 +10,11 @@
 namespace xgrad::detail {
 
 // Sum over `axes` (sorted, normalized); accumulates in T, axis by axis. An
-// empty axis sums to 0.
+// empty axis sums to 0. With non_finite, the last pass also records whether the
+// sums are all finite (core/finite.hpp): *non_finite receives 0 exactly when they are.
 template <class T>
-xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes);
+xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes,
+                       std::uint32_t* non_finite = nullptr);
 
 // Maximum over `axes` (sorted, normalized); -inf over an empty axis, as TensorFlow.
 template <class T>

@@ -322,6 +322,10 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
                      !o.global_clipnorm() && !reduce;
     // Small steps (the tutorial's scalar) stay on the plain serial path: no region to set up.
     const bool team = update_step_is_elementwise() && defined_elements(grads) >= kParallelUpdateThreshold;
+    // A gradient whose producer recorded its finiteness (autograd/detail/finiteness.hpp)
+    // is not read again: recorded non-finite, the step is reported (throw or skip) at
+    // once; recorded finite, it is left out of the check below and of the update's.
+    if (check_finite && !reduce && recorded_non_finite(grads) && !report_non_finite(grads, vars)) return;
     if (check_finite && !reduce && !(raw && team) && !gradients_finite(grads, vars)) return;
 
     const bool update = !o.gradient_accumulation_steps() || (raw_iterations_ + 1) % *o.gradient_accumulation_steps() == 0;
@@ -347,7 +351,8 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
                 elementwise(vars[i].size(), [&](std::ptrdiff_t j) { g[j] = g[j] * scale; });
             }
         }
-        const bool check_in_region = check_finite && raw && team;
+        const bool unread = std::find(step_unread_.begin(), step_unread_.end(), 1) != step_unread_.end();
+        const bool check_in_region = check_finite && raw && team && unread;
         if (!update_variables(vars, step, team, check_in_region) && !report_non_finite(grads, vars)) return;
     }
     if (o.use_ema()) update_ema();

@@ -230,6 +230,7 @@ private:
     bool reduce_gradients(const std::vector<Variable>& vars, bool check_finite);
     bool uses_weight_decay(VariableState& s);
     void check_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
+    bool recorded_non_finite(const std::vector<Tensor>& grads);
     bool gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const;
     bool report_non_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const;
     bool update_variables(const std::vector<Variable>& vars, const StepInfo& step, bool team, bool check_finite);
@@ -252,6 +253,9 @@ private:
     std::vector<std::size_t> step_states_;
     std::vector<std::uint64_t> step_ids_;  // sorted variable ids, to reject duplicates
     std::vector<const float*> step_gradients_;
+    // step_unread_[i]: gradient i's finiteness is not recorded (detail::finiteness), so
+    // the NaN-gradient check reads its data; 0 when its producer recorded it finite.
+    std::vector<char> step_unread_;
 };
 
 }  // namespace xgrad::optim

@@ -11,6 +11,7 @@
 
 #include <omp.h>
 
+#include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/core/error.hpp>
 
 namespace xgrad::optim {
@@ -30,16 +31,33 @@ float non_finite_share(const float* x, std::size_t n, std::size_t index, std::si
     return acc;
 }
 
-// The same over every defined gradient.
-float non_finite_residue(const std::vector<Tensor>& grads, std::size_t index, std::size_t count)
+// The same over every defined gradient whose finiteness is not recorded (unread[i]).
+float non_finite_residue(const std::vector<Tensor>& grads, const std::vector<char>& unread, std::size_t index,
+                         std::size_t count)
 {
     float acc = 0.0f;
-    for (const auto& g : grads) {
-        if (g.defined()) acc += non_finite_share(g.value().data(), g.size(), index, count);
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+        if (grads[i].defined() && unread[i]) acc += non_finite_share(grads[i].value().data(), grads[i].size(), index, count);
     }
     return acc;
 }
 }  // namespace
+
+// Reads the finiteness each gradient's producer recorded: fills step_unread_ (1 where
+// none is recorded, so the data must be read) and returns true when one gradient is
+// recorded non-finite. Never reads gradient data.
+bool Optimizer::recorded_non_finite(const std::vector<Tensor>& grads)
+{
+    step_unread_.assign(grads.size(), 0);
+    bool non_finite = false;
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+        if (!grads[i].defined()) continue;
+        const detail::Finiteness f = detail::finiteness(grads[i]);
+        step_unread_[i] = f == detail::Finiteness::unknown;
+        non_finite = non_finite || f == detail::Finiteness::non_finite;
+    }
+    return non_finite;
+}
 
 std::size_t Optimizer::defined_elements(const std::vector<Tensor>& grads)
 {
@@ -48,16 +66,20 @@ std::size_t Optimizer::defined_elements(const std::vector<Tensor>& grads)
     return total;
 }
 
-// One pass over every gradient, in one parallel region for the whole step.
+// One pass over every gradient not recorded finite (step_unread_), in one parallel
+// region for the whole step; none when every gradient is.
 bool Optimizer::gradients_finite(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) const
 {
+    std::size_t unread = 0;
+    for (std::size_t i = 0; i < grads.size(); ++i) unread += grads[i].defined() && step_unread_[i] ? grads[i].size() : 0;
+    if (unread == 0) return true;
     bool bad = false;
-    if (defined_elements(grads) >= kParallelUpdateThreshold) {
+    if (unread >= kParallelUpdateThreshold) {
 #pragma omp parallel reduction(|| : bad)
-        bad = non_finite_residue(grads, static_cast<std::size_t>(omp_get_thread_num()),
+        bad = non_finite_residue(grads, step_unread_, static_cast<std::size_t>(omp_get_thread_num()),
                                  static_cast<std::size_t>(omp_get_num_threads())) != 0.0f;
     } else {
-        bad = non_finite_residue(grads, 0, 1) != 0.0f;  // small: no parallel region at all
+        bad = non_finite_residue(grads, step_unread_, 0, 1) != 0.0f;  // small: no parallel region at all
     }
     return !bad || report_non_finite(grads, vars);
 }
@@ -113,7 +135,7 @@ bool Optimizer::update_variables(const std::vector<Variable>& vars, const StepIn
         if (check_finite) {
             float acc = 0.0f;  // this thread's share of sum(x - x) over every gradient
             for (std::size_t i = 0; i < vars.size(); ++i) {
-                if (effective[i]) acc += non_finite_share(effective[i], vars[i].size(), index, count);
+                if (effective[i] && step_unread_[i]) acc += non_finite_share(effective[i], vars[i].size(), index, count);
             }
             if (acc != 0.0f) {
 #pragma omp atomic write

@@ -10,6 +10,7 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/autograd/tensor.hpp>
 #include <xgrad/core/elementwise.hpp>
 
@@ -124,7 +125,11 @@ TensorOf<T> elementwise(const char* op_name, BinaryOp op, const TensorOf<T>& ta,
     const auto& b = tb.value();
     if (const Pairing p = small_pairing(a, b); p != Pairing::none) return small_binary(op, p, a, b);
     broadcast_shapes(a.shape(), b.shape(), op_name);
-    return TensorOf<T>(binary(op, a, b));
+    // The kernel records the result's finiteness as it writes it (the tape's gradient
+    // accumulation and clipping reach optimizers through here); small results stay unknown.
+    std::uint32_t non_finite = 0;
+    TensorOf<T> out(binary(op, a, b, &non_finite));
+    return recorded(std::move(out), non_finite);
 }
 
 }  // namespace xgrad::detail

@@ -6,11 +6,13 @@
 #include <memory>
 #include <vector>
 
+#include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
 #include <xgrad/autograd/ops/math.hpp>
 #include <xgrad/autograd/ops/reduce.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>
+#include <xgrad/core/finite.hpp>
 #include <xgrad/core/gemm.hpp>
 
 namespace xgrad {
@@ -238,8 +240,10 @@ void conv_backprop_input(const Geometry& g, const T* dy, const T* kernel, std::s
 
 // dk (P, f) = sum over groups of patches(x)^T @ dy. The groups are summed in a fixed
 // order: at most 8 partial sums (each over consecutive groups), then added in order.
+// Returns the OR of the finiteness bits of dk (core/finite.hpp), taken by the pass
+// that writes its final values.
 template <class T>
-void conv_backprop_kernel(const Geometry& g, const T* x, const T* dy, std::size_t f, T* dk)
+std::uint32_t conv_backprop_kernel(const Geometry& g, const T* x, const T* dy, std::size_t f, T* dk)
 {
     const Chunks ch = make_chunks(g);
     const std::size_t P = g.patch(), pix = g.pixels();
@@ -261,11 +265,24 @@ void conv_backprop_kernel(const Geometry& g, const T* x, const T* dy, std::size_
             detail::gemm<T>(true, false, P, f, rows, T(1), a, P, dy + b0 * pix * f, f, i == c0 ? T(0) : T(1), acc, f);
         }
     });
-    for (std::size_t part = 1; part < used; ++part) {
+    for (std::size_t part = 1; part + 1 < used; ++part) {
         const T* src = partial.data() + (part - 1) * P * f;
 #pragma omp simd
         for (std::size_t k = 0; k < P * f; ++k) dk[k] += src[k];
     }
+    std::uint32_t bad = 0;
+    if (used > 1) {  // the last partial sum writes the final values
+        const T* src = partial.data() + (used - 2) * P * f;
+#pragma omp simd reduction(| : bad)
+        for (std::size_t k = 0; k < P * f; ++k) {
+            dk[k] += src[k];
+            bad |= detail::non_finite_bit(dk[k]);
+        }
+    } else {  // dk (P x f, a kernel's size) was just written by the last product
+#pragma omp simd reduction(| : bad)
+        for (std::size_t k = 0; k < P * f; ++k) bad |= detail::non_finite_bit(dk[k]);
+    }
+    return bad;
 }
 
 Geometry conv_geometry(const char* op, const Shape& x_shape, const Shape& kernel_shape, Size2 s, Padding padding,
@@ -363,8 +380,9 @@ TensorOf<T> conv2d_backprop_kernel(const TensorOf<T>& x, const TensorOf<T>& dy, 
     const std::size_t f = kernel_shape[3];
     check_dy("conv2d_backprop_kernel", g, dy.shape(), f, x.shape());
     xt::xarray<T> dk = xt::xarray<T>::from_shape(kernel_shape);
-    conv_backprop_kernel<T>(g, x.value().data(), dy.value().data(), f, dk.data());
-    return finish<T>("conv2d_backprop_kernel", {&x, &dy}, std::move(dk), loc, [&](const TensorOf<T>&) {
+    const std::uint32_t non_finite = conv_backprop_kernel<T>(g, x.value().data(), dy.value().data(), f, dk.data());
+    return finish<T>("conv2d_backprop_kernel", {&x, &dy}, detail::recorded(TensorOf<T>(std::move(dk)), non_finite), loc,
+                     [&](const TensorOf<T>&) {
         return BackwardFn<T>([x, dy, strides, padding, dilation](const TensorOf<T>& g) {
             return std::vector<TensorOf<T>>{
                 detail::needed(0, [&] { return conv2d_backprop_input(dy, g, x.shape(), strides, padding, dilation); }),

@@ -5,6 +5,7 @@
 
 #include <xtensor/xmanipulation.hpp>
 
+#include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>
 #include <xgrad/core/gemm.hpp>
@@ -36,12 +37,19 @@ TensorOf<T> matmul_2d(const TensorOf<T>& a, const TensorOf<T>& b, bool ta, bool 
     num_elements(out_shape, "matmul");
     TensorOf<T> out(detail::Uninitialized{}, out_shape);
     T* po = detail::data_of(out);
+    // The product records its finiteness block by block in the GEMM epilogue (the
+    // kernel gradients of matmul and linear reach optimizers through here).
+    std::uint32_t non_finite = 0;
     if (ka == 0) {
         std::fill(po, po + out.size(), T(0));  // sums of nothing: numpy's (m, 0) @ (0, n) is zeros
     } else if (out.size() != 0) {
-        detail::gemm<T>(ta, tb, m, n, ka, T(1), a.value().data(), sa[1], b.value().data(), sb[1], T(0), po, n);
+        detail::GemmEpilogue<T> epilogue;
+        epilogue.non_finite = &non_finite;
+        detail::gemm<T>(ta, tb, m, n, ka, T(1), a.value().data(), sa[1], b.value().data(), sb[1], T(0), po, n,
+                        epilogue);
     }
-    return finish<T>("matmul", {&a, &b}, std::move(out), loc, [&](const TensorOf<T>&) {
+    return finish<T>("matmul", {&a, &b}, detail::recorded(std::move(out), non_finite), loc,
+                     [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b, ta, tb](const TensorOf<T>& g) {
             // C = op(A) op(B): one GEMM with flags per input, only for an input that
             // needs a gradient (not a batch of data).

@@ -2,6 +2,7 @@
 
 #include <xgrad/core/reduction.hpp>
 
+#include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
 #include <xgrad/autograd/ops/math.hpp>
@@ -36,9 +37,11 @@ TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
 {
     check_defined<T>("reduce_sum", {{"x", x}});
     const auto ax = normalize_axes(axes, x.rank(), "reduce_sum", x.shape());
-    xt::xarray<T> value = detail::sum_axes(x.value(), ax);
+    std::uint32_t non_finite = 0;  // recorded by the kernel's last pass (bias gradients come through here)
+    xt::xarray<T> value = detail::sum_axes(x.value(), ax, &non_finite);
     value.reshape(reduced_shape(x.shape(), ax, keepdims));
-    return finish<T>("reduce_sum", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
+    return finish<T>("reduce_sum", {&x}, detail::recorded(TensorOf<T>(std::move(value)), non_finite), loc,
+                     [&](const TensorOf<T>&) {
         return BackwardFn<T>([input = x.shape(), ax](const TensorOf<T>& g) {
             return detail::Gradients<T>{expand_back(g, input, ax)};
         });

@@ -6,6 +6,7 @@
 
 #include <xtensor/xbroadcast.hpp>
 
+#include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/reduce.hpp>
 
@@ -109,7 +110,8 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape, Where 
     }
     xt::xarray<T> value = x.value();
     value.reshape(target);
-    return finish<T>("reshape", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
+    return finish<T>("reshape", {&x}, detail::same_finiteness(TensorOf<T>(std::move(value)), x), loc,
+                     [&](const TensorOf<T>&) {
         return BackwardFn<T>([original = x.shape()](const TensorOf<T>& g) {
             return detail::Gradients<T>{reshape(g, std::vector<long>(original.begin(), original.end()))};
         });
