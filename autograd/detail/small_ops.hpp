@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include <xsimd/xsimd.hpp>
+#include <xtensor/xnoalias.hpp>
 
 #include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/autograd/tensor.hpp>
@@ -21,6 +22,17 @@ template <class T>
 bool small(const xt::xarray<T>& x, std::size_t max = kSmallElements)
 {
     return x.size() != 0 && x.size() <= max;
+}
+
+// The value of xtensor expression `e` (of `shape`), evaluated straight into a
+// fresh tensor (a pooled one when small): the same assignment loop as
+// xt::xarray<T>(e), without a new array per op.
+template <class T, class E>
+TensorOf<T> evaluated(const Shape& shape, E&& e)
+{
+    TensorOf<T> out(Uninitialized{}, shape);
+    xt::noalias(const_cast<xt::xarray<T>&>(out.value())) = std::forward<E>(e);
+    return out;
 }
 
 // f(x[i]) for each element of a small x.

@@ -6,6 +6,7 @@
 #include <xtensor/xmath.hpp>
 
 #include <xgrad/autograd/detail/recording.hpp>
+#include <xgrad/autograd/detail/small_ops.hpp>
 #include <xgrad/core/elementwise.hpp>
 #include <xgrad/core/reduction.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
@@ -23,7 +24,7 @@ TensorOf<T> relu(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("relu", {{"x", x}});
     // x < 0 ? 0 : x, as std::max(x, 0) and TensorFlow: a NaN stays NaN (a SIMD max would turn it into 0).
-    xt::xarray<T> value = xt::where(x.value() < T(0), T(0), x.value());
+    auto value = detail::evaluated<T>(x.shape(), xt::where(x.value() < T(0), T(0), x.value()));
     return finish<T>("relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
             return detail::Gradients<T>{mul(g, greater(x, scalar<T>(0)))};
@@ -48,7 +49,7 @@ template <class T>
 TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("sigmoid", {{"x", x}});
-    xt::xarray<T> value = T(1) / (T(1) + xt::exp(-x.value()));
+    auto value = detail::evaluated<T>(x.shape(), T(1) / (T(1) + xt::exp(-x.value())));
     return finish<T>("sigmoid", {&x}, std::move(value), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
             return detail::Gradients<T>{mul(g, mul(out, sub(scalar<T>(1), out)))};
@@ -60,7 +61,7 @@ template <class T>
 TensorOf<T> tanh(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("tanh", {{"x", x}});
-    return finish<T>("tanh", {&x}, xt::tanh(x.value()), loc, [](const TensorOf<T>& out) {
+    return finish<T>("tanh", {&x}, detail::evaluated<T>(x.shape(), xt::tanh(x.value())), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
             return detail::Gradients<T>{mul(g, sub(scalar<T>(1), square(out)))};
         });

@@ -7,6 +7,7 @@
 
 #include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/autograd/detail/recording.hpp>
+#include <xgrad/autograd/detail/small_ops.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>
 #include <xgrad/core/gemm.hpp>
 
@@ -38,17 +39,20 @@ TensorOf<T> matmul_2d(const TensorOf<T>& a, const TensorOf<T>& b, bool ta, bool 
     TensorOf<T> out(detail::Uninitialized{}, out_shape);
     T* po = detail::data_of(out);
     // The product records its finiteness block by block in the GEMM epilogue (the
-    // kernel gradients of matmul and linear reach optimizers through here).
+    // kernel gradients of matmul and linear reach optimizers through here); a small
+    // one stays unknown (reading it again costs less than checking every product).
     std::uint32_t non_finite = 0;
+    const bool record = out.size() > detail::kLoopElements;
     if (ka == 0) {
         std::fill(po, po + out.size(), T(0));  // sums of nothing: numpy's (m, 0) @ (0, n) is zeros
     } else if (out.size() != 0) {
         detail::GemmEpilogue<T> epilogue;
-        epilogue.non_finite = &non_finite;
+        if (record) epilogue.non_finite = &non_finite;
         detail::gemm<T>(ta, tb, m, n, ka, T(1), a.value().data(), sa[1], b.value().data(), sb[1], T(0), po, n,
                         epilogue);
     }
-    return finish<T>("matmul", {&a, &b}, detail::recorded(std::move(out), non_finite), loc,
+    if (record) out = detail::recorded(std::move(out), non_finite);
+    return finish<T>("matmul", {&a, &b}, std::move(out), loc,
                      [&](const TensorOf<T>&) {
         return BackwardFn<T>([a, b, ta, tb](const TensorOf<T>& g) {
             // C = op(A) op(B): one GEMM with flags per input, only for an input that
