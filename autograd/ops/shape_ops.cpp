@@ -88,29 +88,33 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape, Where 
     check_defined<T>("reshape", {{"x", x}});
     Shape target;
     long infer = -1;
-    std::string requested;
+    // The requested shape as written, up to dimension `end` (for the messages only).
+    auto requested = [&](std::size_t end) {
+        std::string out;
+        for (std::size_t i = 0; i < end; ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+        return out;
+    };
     for (std::size_t i = 0; i < shape.size(); ++i) {
-        requested += (i ? ", " : "") + std::to_string(shape[i]);
         if (shape[i] == -1 && infer < 0) { infer = static_cast<long>(i); target.push_back(1); continue; }
         if (shape[i] < 0) {
-            throw ShapeError(cat("reshape: argument 'shape' (", requested, "...) has an invalid dimension ",
+            throw ShapeError(cat("reshape: argument 'shape' (", requested(i + 1), "...) has an invalid dimension ",
                                  shape[i], " (only one -1 is allowed)"));
         }
         target.push_back(static_cast<std::size_t>(shape[i]));
     }
     const std::size_t known = num_elements(target, "reshape");  // the -1 counts as 1
     if (infer >= 0 && known == 0) {
-        throw ShapeError(cat("reshape: cannot infer the -1 of shape (", requested, ") next to a zero dimension ",
+        throw ShapeError(cat("reshape: cannot infer the -1 of shape (", requested(shape.size()), ") next to a zero dimension ",
                              "(tensor of shape ", to_string(x.shape()), ")"));
     }
     if (infer >= 0) target[static_cast<std::size_t>(infer)] = x.size() / known;
     if (num_elements(target) != x.size() || (infer >= 0 && x.size() % known != 0)) {
         throw ShapeError(cat("reshape: cannot reshape a tensor of shape ", to_string(x.shape()), " (",
-                             x.size(), " elements) into shape (", requested, ")"));
+                             x.size(), " elements) into shape (", requested(shape.size()), ")"));
     }
-    xt::xarray<T> value = x.value();
-    value.reshape(target);
-    return finish<T>("reshape", {&x}, detail::same_finiteness(TensorOf<T>(std::move(value)), x), loc,
+    TensorOf<T> value(detail::Uninitialized{}, target);
+    std::copy(x.value().data(), x.value().data() + x.size(), detail::data_of(value));
+    return finish<T>("reshape", {&x}, detail::same_finiteness(std::move(value), x), loc,
                      [&](const TensorOf<T>&) {
         return BackwardFn<T>([original = x.shape()](const TensorOf<T>& g) {
             return detail::Gradients<T>{reshape(g, std::vector<long>(original.begin(), original.end()))};
