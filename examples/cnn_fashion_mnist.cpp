@@ -2,12 +2,19 @@
 //   Conv2D(32, 3, relu) -> MaxPooling2D -> Conv2D(64, 3, relu) -> MaxPooling2D -> Flatten
 //   -> Dropout(0.5) -> Dense(10, softmax)
 // on (28, 28, 1) images with pixels scaled to [0, 1], sparse categorical cross-entropy,
-// Adam, batch 64. Prints the seconds each epoch took and the test accuracy from evaluate.
+// batch 64, and Adam whose learning rate follows Keras's
+//   CosineDecay(initial_learning_rate=0.005, decay_steps=epochs * ceil(rows / 64))
+// (from 5e-3 down to 0 over the whole run, one step per batch; every other Adam argument is
+// Keras's default). Prints the seconds each epoch took and the test accuracy from evaluate.
 // Short by default (6,000 training images, 1 epoch, 2,000 test images); --full trains on
-// all 60,000 images for 5 epochs and evaluates on all 10,000 (about 0.89-0.90; PyTorch trained
-// from the same initial weights on the same batches lands there too, see examples/README.md).
+// all 60,000 images for 5 epochs and evaluates on all 10,000 (0.9001 with seed 1;
+// PyTorch with the same recipe 0.898-0.900 over 3 seeds; issue 11 asks for 0.905, not reached).
+// --schedule constant --learning-rate 0.001 is Keras's plain "adam" (about 0.89 with --full).
+// The recipe and its screening: bench/results/cnn_recipe.md and examples/README.md.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -37,6 +44,17 @@ Tensor images(const xt::xarray<float>& x)
     return Tensor(std::move(v));
 }
 
+// "0.003", "0.001": the shortest form that reads back as the same double.
+std::string example_number(double x)
+{
+    char buf[32];
+    for (int digits = 1; digits <= 17; ++digits) {
+        std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+        if (std::strtod(buf, nullptr) == x) break;
+    }
+    return buf;
+}
+
 // Times each epoch and evaluates the test set at its end.
 class EpochTimer : public nn::Callback {
 public:
@@ -56,37 +74,76 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// A positive decimal number, or exit 2 naming the option.
+double positive_number(const example::Args& args, const std::string& name)
+{
+    const std::string v = args.str(name);
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || !(x > 0)) {
+        std::cerr << name << " expects a positive number, got '" << v << "'\n";
+        std::exit(2);
+    }
+    return x;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "Fashion-MNIST with a convnet: Conv2D(32, 3, relu) -> MaxPooling2D -> Conv2D(64, 3, relu)\n"
-                       "-> MaxPooling2D -> Flatten -> Dropout(0.5) -> Dense(10, softmax), Adam, batch 64.",
+                       "-> MaxPooling2D -> Flatten -> Dropout(0.5) -> Dense(10, softmax), batch 64, Adam with\n"
+                       "learning_rate=CosineDecay(0.005, decay_steps=epochs * ceil(rows / 64)): 5e-3 down to 0\n"
+                       "over the run. --schedule constant --learning-rate 0.001 is Keras's default Adam.",
                        {{"--full", "", "all 60,000 training images and 10,000 test images, 5 epochs", ""},
                         {"--train", "N", "training images in short mode", "6000"},
                         {"--test", "N", "test images in short mode", "2000"},
                         {"--epochs", "N", "epochs in short mode", "1"},
                         {"--batch-size", "N", "mini-batch size", "64"},
+                        {"--learning-rate", "X", "Adam's (initial) learning rate", "0.005"},
+                        {"--schedule", "NAME", "cosine (CosineDecay to 0 over the run) or constant", "cosine"},
+                        {"--seed", "N", "seed for the initial weights, the shuffles and dropout", "1"},
                         {"--data", "DIR", "folder of the IDX files", xgrad::nn::fashion_mnist_default_dir}});
     const bool full = args.flag("--full");
     const int epochs = full ? 5 : static_cast<int>(args.integer("--epochs"));
     const std::size_t batch = static_cast<std::size_t>(args.integer("--batch-size"));
+    const double learning_rate = positive_number(args, "--learning-rate");
+    const std::string schedule = args.str("--schedule");
+    if (schedule != "cosine" && schedule != "constant") {
+        std::cerr << "--schedule expects cosine or constant, got '" << schedule << "'\n";
+        return 2;
+    }
     const std::string out = args.out_dir();
-    xgrad::set_seed(1);
+    xgrad::set_seed(static_cast<std::uint64_t>(args.integer("--seed", 0)));
 
     const auto data = nn::load_fashion_mnist(args.str("--data"));  // pixels / 255
     const auto train = full ? data.train : first_rows(data.train, static_cast<std::size_t>(args.integer("--train")));
     const auto test = full ? data.test : first_rows(data.test, static_cast<std::size_t>(args.integer("--test")));
     const Tensor x_train = images(train.x), y_train(train.y);
     const Tensor x_test = images(test.x), y_test(test.y);
+    // fit takes one optimizer step per batch: the cosine reaches 0 at the last step of the last epoch.
+    const auto train_rows = static_cast<std::int64_t>(train.x.shape()[0]);
+    const auto per_batch = static_cast<std::int64_t>(batch);
+    const std::int64_t decay_steps = epochs * ((train_rows + per_batch - 1) / per_batch);
+    xgrad::optim::AdamOptions adam;
+    std::string recipe;
+    if (schedule == "cosine") {
+        adam.learning_rate(std::make_shared<xgrad::optim::CosineDecay>(learning_rate, decay_steps));
+        recipe = "Adam, learning_rate=CosineDecay(" + example_number(learning_rate) +
+                 ", decay_steps=" + std::to_string(decay_steps) + ")";
+    } else {
+        adam.learning_rate(learning_rate);
+        recipe = "Adam, learning_rate=" + example_number(learning_rate);
+    }
     std::cout << "Fashion-MNIST: " << train.x.shape()[0] << " training images, " << test.x.shape()[0]
-              << " test images, " << epochs << " epochs, batch size " << batch << "\n\n";
+              << " test images, " << epochs << " epochs, batch size " << batch << "\n"
+              << recipe << "\n\n";
 
     nn::Sequential model({nn::Input({28, 28, 1}), nn::Conv2D(32, 3, "relu"), nn::MaxPooling2D(2),
                           nn::Conv2D(64, 3, "relu"), nn::MaxPooling2D(2), nn::Flatten(), nn::Dropout(0.5),
                           nn::Dense(10, "softmax")});
-    model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+    model.compile(std::make_shared<xgrad::optim::Adam>(adam), "sparse_categorical_crossentropy", {"accuracy"});
     model.summary();
 
     auto timer = std::make_shared<EpochTimer>(x_test, y_test);
@@ -107,7 +164,7 @@ int main(int argc, char** argv)
                                         "epoch,loss,accuracy,test_accuracy,seconds", rows);
     std::cout << "training curves: " << csv << "\n";
     example::plot_png(out + "/cnn_fashion_mnist_curves.png",
-                      "set multiplot layout 1,2 title 'Fashion-MNIST convnet, Adam, batch 64'\n"
+                      "set multiplot layout 1,2 title 'Fashion-MNIST convnet, " + recipe + ", batch 64'\n"
                       "set xlabel 'epoch'\nset xtics 1\nset key top right\n"
                       "set title 'loss'\nplot '" + csv + "' using 1:2 with linespoints title 'train'\n"
                       "set title 'accuracy'\nset key bottom right\nplot '" + csv + "' using 1:3 with linespoints title 'train', "
