@@ -24,12 +24,36 @@ xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op, T ide
     }
     const T* src = x.data();
     T* dst = out.data();
+    if (inner == 1) {
+        // The last axis: each row's chain in order, kLanes rows at a time so the chains overlap.
+        constexpr std::size_t kLanes = 16;
+        std::size_t o = 0;
+        for (; o + kLanes <= outer; o += kLanes) {
+            T acc[kLanes];
+            const T* block = src + o * dim;
+            for (std::size_t k = 0; k < kLanes; ++k) acc[k] = block[k * dim];
+            for (std::size_t d = 1; d < dim; ++d) {
+#pragma omp simd
+                for (std::size_t k = 0; k < kLanes; ++k) acc[k] = op(acc[k], block[k * dim + d]);
+            }
+            std::copy(acc, acc + kLanes, dst + o);
+        }
+        for (; o < outer; ++o) {
+            const T* block = src + o * dim;
+            T a = block[0];
+            for (std::size_t d = 1; d < dim; ++d) a = op(a, block[d]);
+            dst[o] = a;
+        }
+        return out;
+    }
     for (std::size_t o = 0; o < outer; ++o) {
         T* row = dst + o * inner;
         const T* block = src + o * dim * inner;
         std::copy(block, block + inner, row);
         for (std::size_t d = 1; d < dim; ++d) {
             const T* in = block + d * inner;
+            // Each output element is its own sequential chain: SIMD across i keeps the order.
+#pragma omp simd
             for (std::size_t i = 0; i < inner; ++i) row[i] = op(row[i], in[i]);
         }
     }
