@@ -12,6 +12,8 @@
 
 #include <xtensor/xarray.hpp>
 
+#include <xgrad/core/shape.hpp>
+
 namespace xgrad::detail {
 
 // Below this many elements a kernel runs on the calling thread only.
@@ -27,11 +29,17 @@ enum class BinaryOp {
     less,           // a < b ? 1 : 0
     less_equal,     // a <= b ? 1 : 0
     equal,          // a == b ? 1 : 0
+    relu_grad,      // a * (b > 0 ? 1 : 0): relu's backward, as mul(a, greater(b, 0)) computes it
 };
 
 // out = a (op) b, broadcast to broadcast_shapes(a, b). The shapes must be
 // broadcast-compatible (check them first: this function does not name the op).
 template <class T>
 xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b);
+
+// x repeated to `shape` (numpy's broadcast_to, materialized). The shapes must be
+// broadcast-compatible with broadcast_shapes(x.shape(), shape) == shape.
+template <class T>
+xt::xarray<T> broadcast(const xt::xarray<T>& x, const Shape& shape);
 
 }  // namespace xgrad::detail
