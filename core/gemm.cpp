@@ -56,6 +56,8 @@ void blas_gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
                      static_cast<I>(m), static_cast<I>(n), static_cast<I>(k), alpha, a,
                      static_cast<I>(lda), b, static_cast<I>(ldb), beta, c, static_cast<I>(ldc));
 }
+}  // namespace
+
 template <class T>
 void apply_epilogue(const GemmEpilogue<T>& e, T* c, std::size_t ldc, std::size_t rows, std::size_t col_begin,
                     std::size_t cols)
@@ -76,7 +78,6 @@ void apply_epilogue(const GemmEpilogue<T>& e, T* c, std::size_t ldc, std::size_t
         }
     }
 }
-}  // namespace
 
 template <class T>
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
@@ -109,6 +110,10 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
     }
 }
 
+template void apply_epilogue<float>(const GemmEpilogue<float>&, float*, std::size_t, std::size_t, std::size_t,
+                                    std::size_t);
+template void apply_epilogue<double>(const GemmEpilogue<double>&, double*, std::size_t, std::size_t, std::size_t,
+                                     std::size_t);
 template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
                           std::size_t, const float*, std::size_t, float, float*, std::size_t,
                           const GemmEpilogue<float>&);

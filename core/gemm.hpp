@@ -17,6 +17,12 @@ struct GemmEpilogue {
     bool relu = false;
 };
 
+// Applies `epilogue` to rows [0, rows) x columns [col_begin, col_begin + cols) of c (row stride ldc),
+// for callers that compute such a block themselves.
+template <class T>
+void apply_epilogue(const GemmEpilogue<T>& epilogue, T* c, std::size_t ldc, std::size_t rows, std::size_t col_begin,
+                    std::size_t cols);
+
 template <class T>
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
           T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
