@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include <xgrad/core/elementwise.hpp>
+
 namespace xgrad::detail {
 
 namespace {
@@ -24,38 +26,54 @@ xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op, T ide
     }
     const T* src = x.data();
     T* dst = out.data();
+    // Every output element is its own chain over d, in order, whichever thread computes it.
+    const bool parallel = outer > 1 && outer * dim * inner >= kParallelElements;
     if (inner == 1) {
-        // The last axis: each row's chain in order, kLanes rows at a time so the chains overlap.
+        // The last axis: kLanes rows at a time so that their chains overlap.
         constexpr std::size_t kLanes = 16;
-        std::size_t o = 0;
-        for (; o + kLanes <= outer; o += kLanes) {
-            T acc[kLanes];
+        const std::size_t blocks = (outer + kLanes - 1) / kLanes;
+        auto block_of_rows = [&](std::size_t blk) {
+            const std::size_t o = blk * kLanes;
             const T* block = src + o * dim;
+            if (o + kLanes > outer) {
+                for (std::size_t r = 0; r < outer - o; ++r) {
+                    T a = block[r * dim];
+                    for (std::size_t d = 1; d < dim; ++d) a = op(a, block[r * dim + d]);
+                    dst[o + r] = a;
+                }
+                return;
+            }
+            T acc[kLanes];
             for (std::size_t k = 0; k < kLanes; ++k) acc[k] = block[k * dim];
             for (std::size_t d = 1; d < dim; ++d) {
 #pragma omp simd
                 for (std::size_t k = 0; k < kLanes; ++k) acc[k] = op(acc[k], block[k * dim + d]);
             }
             std::copy(acc, acc + kLanes, dst + o);
-        }
-        for (; o < outer; ++o) {
-            const T* block = src + o * dim;
-            T a = block[0];
-            for (std::size_t d = 1; d < dim; ++d) a = op(a, block[d]);
-            dst[o] = a;
+        };
+        if (parallel) {
+#pragma omp parallel for schedule(static)
+            for (std::size_t blk = 0; blk < blocks; ++blk) block_of_rows(blk);
+        } else {
+            for (std::size_t blk = 0; blk < blocks; ++blk) block_of_rows(blk);
         }
         return out;
     }
-    for (std::size_t o = 0; o < outer; ++o) {
+    auto one_row = [&](std::size_t o) {
         T* row = dst + o * inner;
         const T* block = src + o * dim * inner;
         std::copy(block, block + inner, row);
         for (std::size_t d = 1; d < dim; ++d) {
             const T* in = block + d * inner;
-            // Each output element is its own sequential chain: SIMD across i keeps the order.
 #pragma omp simd
             for (std::size_t i = 0; i < inner; ++i) row[i] = op(row[i], in[i]);
         }
+    };
+    if (parallel) {
+#pragma omp parallel for schedule(static)
+        for (std::size_t o = 0; o < outer; ++o) one_row(o);
+    } else {
+        for (std::size_t o = 0; o < outer; ++o) one_row(o);
     }
     return out;
 }
