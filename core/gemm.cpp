@@ -110,6 +110,16 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
     }
 }
 
+template <class T>
+void gemm_serial(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
+                 T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
+                 std::size_t ldc, const GemmEpilogue<T>& epilogue)
+{
+    use_single_threaded_blas();
+    blas_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    apply_epilogue(epilogue, c, ldc, m, 0, n);
+}
+
 template void apply_epilogue<float>(const GemmEpilogue<float>&, float*, std::size_t, std::size_t, std::size_t,
                                     std::size_t);
 template void apply_epilogue<double>(const GemmEpilogue<double>&, double*, std::size_t, std::size_t, std::size_t,
@@ -117,6 +127,12 @@ template void apply_epilogue<double>(const GemmEpilogue<double>&, double*, std::
 template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
                           std::size_t, const float*, std::size_t, float, float*, std::size_t,
                           const GemmEpilogue<float>&);
+template void gemm_serial<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
+                                 std::size_t, const float*, std::size_t, float, float*, std::size_t,
+                                 const GemmEpilogue<float>&);
+template void gemm_serial<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
+                                  const double*, std::size_t, const double*, std::size_t, double,
+                                  double*, std::size_t, const GemmEpilogue<double>&);
 template void gemm<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
                            const double*, std::size_t, const double*, std::size_t, double,
                            double*, std::size_t, const GemmEpilogue<double>&);

@@ -28,4 +28,13 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
           T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
           std::size_t ldc, const GemmEpilogue<T>& epilogue = {});
 
+// The same product as one OpenBLAS call on the calling thread (C is not split into
+// blocks), then the epilogue: for callers that already split their work into groups that
+// depend only on the shapes and run the groups on OpenMP threads (the convolution's
+// groups of images). Splitting C again would repack op(B) for every block.
+template <class T>
+void gemm_serial(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
+                 T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
+                 std::size_t ldc, const GemmEpilogue<T>& epilogue = {});
+
 }  // namespace xgrad::detail

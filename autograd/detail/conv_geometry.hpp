@@ -18,8 +18,9 @@ namespace xgrad::detail {
 
 // Below this many multiply-adds (or element visits for pooling) an op runs on the calling thread.
 inline constexpr std::size_t kConvParallelWork = std::size_t{1} << 20;
-// Target size (elements) of one group's patch matrix: a few hundred KB, in L2.
-inline constexpr std::size_t kConvChunkElements = std::size_t{1} << 17;
+// Target size (elements) of one group's patch matrix: at most 2 MB, so that each GEMM call
+// has hundreds of rows (OpenBLAS packs the other operand once per call).
+inline constexpr std::size_t kConvChunkElements = std::size_t{1} << 19;
 // Patches of at most this many elements (kh kw c) skip im2col + GEMM: a direct loop,
 // SIMD over the filters, computes the forward and the kernel gradient (a GEMM with an
 // inner dimension of 9 spends its time packing).
@@ -118,11 +119,15 @@ struct ImageChunks {
     std::size_t end(std::size_t i, std::size_t n) const { return std::min(n, (i + 1) * per); }
 };
 
+// A power of two of images per group (an even number of groups for 2 threads), as many as
+// fit kConvChunkElements, and at least min(n, 4) groups.
 inline ImageChunks make_chunks(const ConvGeometry& g)
 {
     const std::size_t rows = std::max<std::size_t>(1, kConvChunkElements / std::max<std::size_t>(1, g.patch()));
-    std::size_t per = std::max<std::size_t>(1, rows / std::max<std::size_t>(1, g.pixels()));
-    per = std::min(per, std::max<std::size_t>(1, (g.n + 3) / 4));  // at least min(n, 4) groups
+    const std::size_t fit = std::max<std::size_t>(1, rows / std::max<std::size_t>(1, g.pixels()));
+    std::size_t per = 1;
+    while (per * 2 <= fit) per *= 2;
+    per = std::min(per, std::max<std::size_t>(1, (g.n + 3) / 4));
     return {per, (g.n + per - 1) / per};
 }
 

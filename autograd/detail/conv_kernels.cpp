@@ -144,10 +144,10 @@ void for_pixels(const ConvGeometry& g, std::size_t b0, std::size_t b1, F&& visit
 }
 
 // Filters [m0, m0 + kBlock) (Full) or [m0, f) of the out rows of images [b0, b1): for each
-// pixel, the sum over its taps, in order, of x (tap) * kernel row (tap).
+// pixel, the sum over its taps, in order, of x (tap) * kernel row (tap), then the epilogue.
 template <bool Full, class T>
 void direct_forward_block(const ConvGeometry& g, const Taps& taps, const T* x, const T* kernel, std::size_t f,
-                          std::size_t m0, std::size_t b0, std::size_t b1, T* out)
+                          const GemmEpilogue<T>& e, std::size_t m0, std::size_t b0, std::size_t b1, T* out)
 {
     constexpr std::size_t L = Batch<T>::size;
     for_pixels(g, b0, b1, [&](std::size_t b, std::size_t i, std::size_t j, std::size_t pixel) {
@@ -218,9 +218,8 @@ void direct_forward(const ConvGeometry& g, const T* x, const T* kernel, std::siz
 {
     const Taps taps(g);
     for_filter_blocks<T>(f, [&](auto full, std::size_t m0) {
-        direct_forward_block<decltype(full)::value>(g, taps, x, kernel, f, m0, b0, b1, out);
+        direct_forward_block<decltype(full)::value>(g, taps, x, kernel, f, e, m0, b0, b1, out);
     });
-    apply_epilogue(e, out + b0 * g.pixels() * f, f, (b1 - b0) * g.pixels(), 0, f);
 }
 
 template <class T>
@@ -231,6 +230,18 @@ void direct_kernel_gradient(const ConvGeometry& g, const T* x, const T* dy, std:
     for_filter_blocks<T>(f, [&](auto full, std::size_t m0) {
         direct_kernel_gradient_block<decltype(full)::value>(g, taps, x, dy, f, m0, b0, b1, acc);
     });
+}
+
+// One group's product: one BLAS call when the groups themselves run on the threads, else
+// the GEMM's own split of C (one group: a single large image). Either way the calls depend
+// only on the shapes.
+template <class T>
+void group_gemm(const ImageChunks& ch, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
+                std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc,
+                const GemmEpilogue<T>& e = {})
+{
+    if (ch.count > 1) gemm_serial<T>(ta, tb, m, n, k, T(1), a, lda, b, ldb, beta, c, ldc, e);
+    else gemm<T>(ta, tb, m, n, k, T(1), a, lda, b, ldb, beta, c, ldc, e);
 }
 
 }  // namespace
@@ -250,7 +261,7 @@ void conv_forward(const ConvGeometry& g, const T* x, const T* kernel, std::size_
             im2col(g, x, b0, b1, buf);
             a = buf;
         }
-        gemm<T>(false, false, rows, f, P, T(1), a, P, kernel, f, T(0), out + b0 * pix * f, f, e);
+        group_gemm<T>(ch, false, false, rows, f, P, a, P, kernel, f, T(0), out + b0 * pix * f, f, e);
     });
 }
 
@@ -263,10 +274,10 @@ void conv_backprop_input(const ConvGeometry& g, const T* dy, const T* kernel, st
     for_chunks<T>(ch.count, g.n * pix * P * f, scratch, [&](std::size_t i, T* buf) {
         const std::size_t b0 = ch.begin(i), b1 = ch.end(i, g.n), rows = (b1 - b0) * pix;
         if (g.direct()) {
-            gemm<T>(false, true, rows, P, f, T(1), dy + b0 * pix * f, f, kernel, f, T(0), dx + b0 * pix * P, P);
+            group_gemm<T>(ch, false, true, rows, P, f, dy + b0 * pix * f, f, kernel, f, T(0), dx + b0 * pix * P, P);
             return;
         }
-        gemm<T>(false, true, rows, P, f, T(1), dy + b0 * pix * f, f, kernel, f, T(0), buf, P);
+        group_gemm<T>(ch, false, true, rows, P, f, dy + b0 * pix * f, f, kernel, f, T(0), buf, P);
         col2im(g, buf, b0, b1, dx);
     });
 }
@@ -297,7 +308,7 @@ void conv_backprop_kernel(const ConvGeometry& g, const T* x, const T* dy, std::s
                 im2col(g, x, b0, b1, buf);
                 a = buf;
             }
-            gemm<T>(true, false, P, f, rows, T(1), a, P, dy + b0 * pix * f, f, i == c0 ? T(0) : T(1), acc, f);
+            group_gemm<T>(ch, true, false, P, f, rows, a, P, dy + b0 * pix * f, f, i == c0 ? T(0) : T(1), acc, f);
         }
     });
     for (std::size_t part = 1; part < used; ++part) {
