@@ -161,12 +161,18 @@ void direct_forward_block(const ConvGeometry& g, const Taps& taps, const T* x, c
                 for (std::size_t r = 0; r < kBatches; ++r)
                     acc[r] = acc[r] + vb * Batch<T>::load_unaligned(kernel + t * f + m0 + r * L);
             });
-            for (std::size_t r = 0; r < kBatches; ++r) acc[r].store_unaligned(o + r * L);
+            for (std::size_t r = 0; r < kBatches; ++r) {
+                Batch<T> z = acc[r];
+                if (e.bias) z = z + Batch<T>::load_unaligned(e.bias + m0 + r * L);
+                if (e.relu) z = xsimd::select(z < Batch<T>(T(0)), Batch<T>(T(0)), z);  // as std::max(z, 0)
+                z.store_unaligned(o + r * L);
+            }
         } else {
             std::fill(o, o + (f - m0), T(0));
             visit_taps(g, taps, xb, i, j, [&](std::size_t t, T v) {
                 for (std::size_t m = 0; m < f - m0; ++m) o[m] = o[m] + v * kernel[t * f + m0 + m];
             });
+            apply_epilogue(e, out + pixel * f, f, 1, m0, f - m0);
         }
     });
 }
