@@ -78,6 +78,8 @@ TensorOf<T> max_pool2d(const TensorOf<T>& x, Size2 pool_size, Size2 strides, Pad
     const T* xs = x.value().data();
     for_images(g.n, g.n * per_image * g.kh * g.kw, [&](std::size_t b) {
         std::size_t* o = idx->data() + b * per_image;
+        std::vector<T> best(g.c);  // the values at o, SIMD over the channels
+        T* bv = best.data();
         const std::size_t base = b * g.h * g.w * g.c;
         for (std::size_t i = 0; i < g.oh; ++i) {
             const long h0 = static_cast<long>(i * g.sh) - static_cast<long>(g.pt);
@@ -87,16 +89,21 @@ TensorOf<T> max_pool2d(const TensorOf<T>& x, Size2 pool_size, Size2 strides, Pad
                 const long w0 = static_cast<long>(j * g.sw) - static_cast<long>(g.pl);
                 const std::size_t q0 = static_cast<std::size_t>(std::max<long>(0, w0));
                 const std::size_t q1 = static_cast<std::size_t>(std::min<long>(static_cast<long>(g.w), w0 + static_cast<long>(g.kw)));
-                for (std::size_t c = 0; c < g.c; ++c) {
-                    std::size_t best = base + (p0 * g.w + q0) * g.c + c;
-                    for (std::size_t p = p0; p < p1; ++p) {
-                        for (std::size_t q = q0; q < q1; ++q) {
-                            const std::size_t k = base + (p * g.w + q) * g.c + c;
-                            // NaN propagates, as TensorFlow's max pooling does.
-                            if (xs[k] > xs[best] || (xs[k] != xs[k] && xs[best] == xs[best])) best = k;
+                const std::size_t first = base + (p0 * g.w + q0) * g.c;
+                for (std::size_t c = 0; c < g.c; ++c) o[c] = first + c, bv[c] = xs[first + c];
+                // The window in row-major order: a later pixel wins only when strictly larger, so the
+                // first argmax is kept. NaN propagates, as TensorFlow's max pooling does.
+                for (std::size_t p = p0; p < p1; ++p) {
+                    for (std::size_t q = (p == p0 ? q0 + 1 : q0); q < q1; ++q) {
+                        const std::size_t k0 = base + (p * g.w + q) * g.c;
+                        const T* v = xs + k0;
+#pragma omp simd
+                        for (std::size_t c = 0; c < g.c; ++c) {
+                            const bool take = v[c] > bv[c] || (v[c] != v[c] && bv[c] == bv[c]);
+                            bv[c] = take ? v[c] : bv[c];
+                            o[c] = take ? k0 + c : o[c];
                         }
                     }
-                    o[c] = best;
                 }
             }
         }
