@@ -9,5 +9,6 @@
 #include <xgrad/autograd/ops/linalg.hpp>
 #include <xgrad/autograd/ops/linear.hpp>
 #include <xgrad/autograd/ops/math.hpp>
+#include <xgrad/autograd/ops/pooling.hpp>
 #include <xgrad/autograd/ops/reduce.hpp>
 #include <xgrad/autograd/ops/shape_ops.hpp>

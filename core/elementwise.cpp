@@ -4,6 +4,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include <xtensor/xbroadcast.hpp>
+
 #include <xgrad/core/finite.hpp>
 #include <xgrad/core/shape.hpp>
 
@@ -203,10 +205,30 @@ xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b
     case BinaryOp::equal:
         return dispatch<T>([](T x, T y) { return mask<T>(x == y); },
                            [](A x, A y) { return xt::xarray<T>(xt::cast<T>(xt::equal(x, y))); }, a, b, nf);
+    case BinaryOp::relu_grad:
+        return dispatch<T>([](T x, T y) { return x * mask<T>(y > T(0)); },
+                           [](A x, A y) { return xt::xarray<T>(x * xt::cast<T>(y > T(0))); }, a, b, nf);
     }
     throw std::logic_error("binary: unknown op");
 }
 
+template <class T>
+xt::xarray<T> broadcast(const xt::xarray<T>& x, const Shape& shape)
+{
+    const std::size_t n = num_elements(shape);
+    const Layout l = layout(x.shape(), x.size(), shape, n);
+    if (n == 0 || l.kind == Layout::other) return xt::xarray<T>(xt::broadcast(x, shape));
+    const std::size_t inner = l.inner ? l.inner : n;
+    const Operand o = operand(l.kind, inner);
+    xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
+    auto first = [](T v, T) { return v; };
+    if (o.col_stride) kernel<false, 1, 0>(first, x.data(), o, x.data(), Operand{0, 0}, out.data(), n / inner, inner);
+    else kernel<false, 0, 0>(first, x.data(), o, x.data(), Operand{0, 0}, out.data(), n / inner, inner);
+    return out;
+}
+
+template xt::xarray<float> broadcast(const xt::xarray<float>&, const Shape&);
+template xt::xarray<double> broadcast(const xt::xarray<double>&, const Shape&);
 template xt::xarray<float> binary(BinaryOp, const xt::xarray<float>&, const xt::xarray<float>&, std::uint32_t*);
 template xt::xarray<double> binary(BinaryOp, const xt::xarray<double>&, const xt::xarray<double>&, std::uint32_t*);
 

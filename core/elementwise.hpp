@@ -13,6 +13,8 @@
 
 #include <xtensor/xarray.hpp>
 
+#include <xgrad/core/shape.hpp>
+
 namespace xgrad::detail {
 
 // Below this many elements a kernel runs on the calling thread only.
@@ -28,6 +30,7 @@ enum class BinaryOp {
     less,           // a < b ? 1 : 0
     less_equal,     // a <= b ? 1 : 0
     equal,          // a == b ? 1 : 0
+    relu_grad,      // a * (b > 0 ? 1 : 0): relu's backward, as mul(a, greater(b, 0)) computes it
 };
 
 // out = a (op) b, broadcast to broadcast_shapes(a, b). The shapes must be
@@ -37,5 +40,10 @@ enum class BinaryOp {
 template <class T>
 xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b,
                      std::uint32_t* non_finite = nullptr);
+
+// x repeated to `shape` (numpy's broadcast_to, materialized). The shapes must be
+// broadcast-compatible with broadcast_shapes(x.shape(), shape) == shape.
+template <class T>
+xt::xarray<T> broadcast(const xt::xarray<T>& x, const Shape& shape);
 
 }  // namespace xgrad::detail

@@ -60,6 +60,7 @@ void blas_gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
                      static_cast<I>(m), static_cast<I>(n), static_cast<I>(k), alpha, a,
                      static_cast<I>(lda), b, static_cast<I>(ldb), beta, c, static_cast<I>(ldc));
 }
+
 // The epilogue over rows x [col_begin, col_begin + cols) of C; with Check, also
 // the OR of non_finite_bit over the block's final values, in the same pass.
 template <bool Check, class T>
@@ -105,6 +106,7 @@ std::uint32_t epilogue_rows(const GemmEpilogue<T>& e, T* c, std::size_t ldc, std
 #undef XGRAD_NOTE
     return bad;
 }
+}  // namespace
 
 // The epilogue of one block; its finiteness bits when e.non_finite is set, else 0.
 template <class T>
@@ -115,7 +117,6 @@ std::uint32_t apply_epilogue(const GemmEpilogue<T>& e, T* c, std::size_t ldc, st
     if (e.bias || e.relu) epilogue_rows<false>(e, c, ldc, rows, col_begin, cols);
     return 0;
 }
-}  // namespace
 
 template <class T>
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
@@ -157,9 +158,30 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
     }
 }
 
+template <class T>
+void gemm_serial(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
+                 T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
+                 std::size_t ldc, const GemmEpilogue<T>& epilogue)
+{
+    use_single_threaded_blas();
+    blas_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    const std::uint32_t bad = apply_epilogue(epilogue, c, ldc, m, 0, n);
+    if (epilogue.non_finite) *epilogue.non_finite = bad;
+}
+
+template std::uint32_t apply_epilogue<float>(const GemmEpilogue<float>&, float*, std::size_t, std::size_t,
+                                             std::size_t, std::size_t);
+template std::uint32_t apply_epilogue<double>(const GemmEpilogue<double>&, double*, std::size_t, std::size_t,
+                                              std::size_t, std::size_t);
 template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
                           std::size_t, const float*, std::size_t, float, float*, std::size_t,
                           const GemmEpilogue<float>&);
+template void gemm_serial<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
+                                 std::size_t, const float*, std::size_t, float, float*, std::size_t,
+                                 const GemmEpilogue<float>&);
+template void gemm_serial<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
+                                  const double*, std::size_t, const double*, std::size_t, double,
+                                  double*, std::size_t, const GemmEpilogue<double>&);
 template void gemm<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
                            const double*, std::size_t, const double*, std::size_t, double,
                            double*, std::size_t, const GemmEpilogue<double>&);

@@ -21,9 +21,25 @@ struct GemmEpilogue {
     std::uint32_t* non_finite = nullptr;
 };
 
+// Applies `epilogue` to rows [0, rows) x columns [col_begin, col_begin + cols) of c (row stride ldc),
+// for callers that compute such a block themselves. Returns the OR of non_finite_bit over the
+// block's final values when epilogue.non_finite is set (the caller combines blocks), else 0.
+template <class T>
+std::uint32_t apply_epilogue(const GemmEpilogue<T>& epilogue, T* c, std::size_t ldc, std::size_t rows, std::size_t col_begin,
+                    std::size_t cols);
+
 template <class T>
 void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
           T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
           std::size_t ldc, const GemmEpilogue<T>& epilogue = {});
+
+// The same product as one OpenBLAS call on the calling thread (C is not split into
+// blocks), then the epilogue: for callers that already split their work into groups that
+// depend only on the shapes and run the groups on OpenMP threads (the convolution's
+// groups of images). Splitting C again would repack op(B) for every block.
+template <class T>
+void gemm_serial(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
+                 T alpha, const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
+                 std::size_t ldc, const GemmEpilogue<T>& epilogue = {});
 
 }  // namespace xgrad::detail

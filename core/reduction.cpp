@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <limits>
 
+#include <xgrad/core/elementwise.hpp>
 #include <xgrad/core/finite.hpp>
 
 namespace xgrad::detail {
 
 namespace {
-// Reduces one axis of a row-major array seen as (outer, dim, inner), keeping it as 1.
-// With non_finite, the pass that writes each row's final values also ORs their
-// finiteness bits into *non_finite.
+// The values of one axis's reduction: every output element is its own chain over
+// the axis, in order, whichever thread computes it.
 template <class T, class Op>
-xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op, T identity, std::uint32_t* non_finite)
+xt::xarray<T> reduce_axis_values(const xt::xarray<T>& x, std::size_t axis, Op op, T identity)
 {
     const auto& shape = x.shape();
     std::size_t outer = 1, inner = 1;
@@ -22,37 +22,76 @@ xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op, T ide
     auto out_shape = shape;
     out_shape[axis] = 1;
     xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
-    std::uint32_t bad = 0;
     if (dim == 0) {  // a reduction of nothing: the identity (numpy's sum of an empty axis is 0)
         std::fill(out.begin(), out.end(), identity);
-        if (non_finite && out.size() != 0) *non_finite |= non_finite_bit(identity);
         return out;
     }
     const T* src = x.data();
     T* dst = out.data();
-    for (std::size_t o = 0; o < outer; ++o) {
+    // Every output element is its own chain over d, in order, whichever thread computes it.
+    const bool parallel = outer > 1 && outer * dim * inner >= kParallelElements;
+    if (inner == 1) {
+        // The last axis: kLanes rows at a time so that their chains overlap.
+        constexpr std::size_t kLanes = 16;
+        const std::size_t blocks = (outer + kLanes - 1) / kLanes;
+        auto block_of_rows = [&](std::size_t blk) {
+            const std::size_t o = blk * kLanes;
+            const T* block = src + o * dim;
+            if (o + kLanes > outer) {
+                for (std::size_t r = 0; r < outer - o; ++r) {
+                    T a = block[r * dim];
+                    for (std::size_t d = 1; d < dim; ++d) a = op(a, block[r * dim + d]);
+                    dst[o + r] = a;
+                }
+                return;
+            }
+            T acc[kLanes];
+            for (std::size_t k = 0; k < kLanes; ++k) acc[k] = block[k * dim];
+            for (std::size_t d = 1; d < dim; ++d) {
+#pragma omp simd
+                for (std::size_t k = 0; k < kLanes; ++k) acc[k] = op(acc[k], block[k * dim + d]);
+            }
+            std::copy(acc, acc + kLanes, dst + o);
+        };
+        if (parallel) {
+#pragma omp parallel for schedule(static)
+            for (std::size_t blk = 0; blk < blocks; ++blk) block_of_rows(blk);
+        } else {
+            for (std::size_t blk = 0; blk < blocks; ++blk) block_of_rows(blk);
+        }
+        return out;
+    }
+    auto one_row = [&](std::size_t o) {
         T* row = dst + o * inner;
         const T* block = src + o * dim * inner;
         std::copy(block, block + inner, row);
-        for (std::size_t d = 1; d + 1 < dim; ++d) {
+        for (std::size_t d = 1; d < dim; ++d) {
             const T* in = block + d * inner;
+#pragma omp simd
             for (std::size_t i = 0; i < inner; ++i) row[i] = op(row[i], in[i]);
         }
-        if (dim > 1) {  // the last pass writes the final values
-            const T* in = block + (dim - 1) * inner;
-            if (non_finite) {
-                for (std::size_t i = 0; i < inner; ++i) {
-                    row[i] = op(row[i], in[i]);
-                    bad |= non_finite_bit(row[i]);
-                }
-            } else {
-                for (std::size_t i = 0; i < inner; ++i) row[i] = op(row[i], in[i]);
-            }
-        } else if (non_finite) {
-            for (std::size_t i = 0; i < inner; ++i) bad |= non_finite_bit(row[i]);
-        }
+    };
+    if (parallel) {
+#pragma omp parallel for schedule(static)
+        for (std::size_t o = 0; o < outer; ++o) one_row(o);
+    } else {
+        for (std::size_t o = 0; o < outer; ++o) one_row(o);
     }
-    if (non_finite) *non_finite |= bad;
+    return out;
+}
+
+// Reduces one axis of a row-major array seen as (outer, dim, inner), keeping it as 1.
+// With non_finite, ORs the finiteness bits of the values written into *non_finite.
+template <class T, class Op>
+xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op, T identity, std::uint32_t* non_finite)
+{
+    xt::xarray<T> out = reduce_axis_values(x, axis, op, identity);
+    if (non_finite) {
+        std::uint32_t bad = 0;
+        const T* v = out.data();
+        for (std::size_t i = 0; i < out.size(); ++i) bad |= non_finite_bit(v[i]);
+        *non_finite |= bad;
+    }
     return out;
 }
 

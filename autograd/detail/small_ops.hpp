@@ -124,6 +124,7 @@ TensorOf<T> small_binary(BinaryOp op, Pairing p, const xt::xarray<T>& a, const x
     case BinaryOp::less: return small_zip(p, a, b, [&](T x, T y) { return mask(x < y); });
     case BinaryOp::less_equal: return small_zip(p, a, b, [&](T x, T y) { return mask(x <= y); });
     case BinaryOp::equal: return small_zip(p, a, b, [&](T x, T y) { return mask(x == y); });
+    case BinaryOp::relu_grad: return small_zip(p, a, b, [&](T x, T y) { return x * mask(y > T(0)); });
     }
     return TensorOf<T>(binary(op, a, b));
 }

@@ -27,8 +27,22 @@ TensorOf<T> relu(const TensorOf<T>& x, Where loc)
     auto value = detail::evaluated<T>(x.shape(), xt::where(x.value() < T(0), T(0), x.value()));
     return finish<T>("relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([x](const TensorOf<T>& g) {
-            return detail::Gradients<T>{mul(g, greater(x, scalar<T>(0)))};
+            return detail::Gradients<T>{relu_grad(g, x)};
         });
+    });
+}
+
+template <class T>
+TensorOf<T> relu_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
+{
+    check_defined<T>("relu_grad", {{"g", g}, {"y", y}});
+    if (g.shape() != y.shape()) {
+        throw ShapeError(detail::cat("relu_grad: arguments 'g' of shape ", to_string(g.shape()), " and 'y' of shape ",
+                                     to_string(y.shape()), " must have the same shape"));
+    }
+    return finish<T>("relu_grad", {&g}, detail::elementwise("relu_grad", detail::BinaryOp::relu_grad, g, y), loc,
+                     [&](const TensorOf<T>&) {
+        return BackwardFn<T>([y](const TensorOf<T>& gg) { return detail::Gradients<T>{relu_grad(gg, y)}; });
     });
 }
 
@@ -115,6 +129,7 @@ TensorOf<T> log_softmax(const TensorOf<T>& x, long axis, Where loc)
 
 #define XGRAD_INSTANTIATE(T)                                              \
     template TensorOf<T> relu(const TensorOf<T>&, Where);                 \
+    template TensorOf<T> relu_grad(const TensorOf<T>&, const TensorOf<T>&, Where); \
     template TensorOf<T> leaky_relu(const TensorOf<T>&, T, Where);        \
     template TensorOf<T> sigmoid(const TensorOf<T>&, Where);              \
     template TensorOf<T> tanh(const TensorOf<T>&, Where);                 \

@@ -8,6 +8,10 @@ namespace xgrad {
 
 // max(x, 0) (a NaN stays NaN);  d/dx = 1 where x > 0, else 0
 template <class T> TensorOf<T> relu(const TensorOf<T>& x, Where loc = Where::current());
+// relu's backward in one pass: g * (y > 0 ? 1 : 0), bit for bit mul(g, greater(y, 0)), for y the
+// input or the output of a relu (same shape as g). Linear in g:  d/dg = relu_grad(., y); y gets
+// no gradient (the step's derivative is 0 almost everywhere), as through greater.
+template <class T> TensorOf<T> relu_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc = Where::current());
 // x where x > 0, alpha x elsewhere (Keras's default alpha = 0.2)
 template <class T> TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha = T(0.2), Where loc = Where::current());
 // 1 / (1 + e^-x);  d/dx = y (1 - y)

@@ -12,6 +12,10 @@
 // group of whole images at a time and multiplied by the (kh kw c, filters) kernel,
 // bias and relu applied in the GEMM epilogue as xgrad::linear does. The groups
 // depend only on the shapes, so the bits do not depend on the thread count.
+// Patches of at most a few elements (a first layer on grey images: 3x3x1) skip
+// im2col and the GEMM: a direct loop, SIMD over the filters, computes the forward
+// and the kernel gradient (autograd/detail/conv_kernels.cpp). Pooling is in
+// autograd/ops/pooling.hpp.
 // Its two gradients are ops of their own, each differentiable, with backward
 // rules written in terms of the three ops (higher order works):
 //   conv2d_backprop_input (the transposed convolution) and
@@ -64,25 +68,5 @@ template <class T>
 TensorOf<T> conv2d_backprop_kernel(const TensorOf<T>& x, const TensorOf<T>& dy, const Shape& kernel_shape,
                                    Size2 strides = {1, 1}, Padding padding = Padding::valid, Size2 dilation = {1, 1},
                                    Where loc = Where::current());
-
-// Max pooling over (pool_size) windows, padded positions ignored (TensorFlow's):
-//   out[b, i, j, c] = max over the window's valid pixels of x
-// The gradient goes to the (first, in row-major window order) argmax of each window;
-// the routing is linear, and its own gradient is the same routing read the other way,
-// so second derivatives work (they are zero through the max itself).
-template <class T>
-TensorOf<T> max_pool2d(const TensorOf<T>& x, Size2 pool_size, Size2 strides, Padding padding = Padding::valid,
-                       Where loc = Where::current());
-
-// Average pooling: out = (sum of the window's valid pixels) / (their number) (Keras:
-// with same padding the padded positions are not counted). Linear: the backward is
-// avg_pool2d_backprop, whose backward is avg_pool2d again.
-template <class T>
-TensorOf<T> avg_pool2d(const TensorOf<T>& x, Size2 pool_size, Size2 strides, Padding padding = Padding::valid,
-                       Where loc = Where::current());
-// The adjoint of avg_pool2d: dx[b, ih, iw, c] = sum over the windows w containing (ih, iw) of g[w, c] / count(w).
-template <class T>
-TensorOf<T> avg_pool2d_backprop(const TensorOf<T>& g, const Shape& input_shape, Size2 pool_size, Size2 strides,
-                                Padding padding = Padding::valid, Where loc = Where::current());
 
 }  // namespace xgrad

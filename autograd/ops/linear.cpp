@@ -1,6 +1,7 @@
 #include <xgrad/autograd/ops/linear.hpp>
 
 #include <xgrad/autograd/detail/recording.hpp>
+#include <xgrad/autograd/ops/activations.hpp>
 #include <xgrad/autograd/ops/linalg.hpp>
 #include <xgrad/autograd/ops/math.hpp>
 #include <xgrad/autograd/ops/arithmetic.hpp>
@@ -51,7 +52,7 @@ TensorOf<T> linear(const TensorOf<T>& x, const TensorOf<T>& kernel, const Tensor
         // output: y > 0 exactly where z > 0), matmul's two products, add's sum_to.
         return BackwardFn<T>([x, kernel, bias_shape = bias.shape(), relu_out = relu ? y : TensorOf<T>()](
                                  const TensorOf<T>& g) {
-            const TensorOf<T> dz = relu_out.defined() ? mul(g, greater(relu_out, scalar<T>(0))) : g;
+            const TensorOf<T> dz = relu_out.defined() ? relu_grad(g, relu_out) : g;
             auto dkernel = [&] {
                 if (x.rank() == 2) return matmul(x, dz, true, false);
                 const long k = static_cast<long>(x.shape().back()), n = static_cast<long>(dz.shape().back());

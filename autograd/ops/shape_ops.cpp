@@ -4,11 +4,11 @@
 #include <cstring>
 #include <limits>
 
-#include <xtensor/xbroadcast.hpp>
 
 #include <xgrad/autograd/detail/finiteness.hpp>
 #include <xgrad/autograd/detail/recording.hpp>
 #include <xgrad/autograd/ops/reduce.hpp>
+#include <xgrad/core/elementwise.hpp>
 
 namespace xgrad {
 using detail::BackwardFn;
@@ -131,7 +131,7 @@ TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc)
         throw ShapeError(cat("broadcast_to: cannot broadcast argument 'x' of shape ", to_string(x.shape()),
                              " to shape ", to_string(shape)));
     }
-    xt::xarray<T> value = xt::broadcast(x.value(), shape);
+    xt::xarray<T> value = detail::broadcast(x.value(), shape);
     return finish<T>("broadcast_to", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([original = x.shape()](const TensorOf<T>& g) {
             return detail::Gradients<T>{sum_to(g, original)};

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <xgrad/autograd/ops/conv.hpp>
+#include <xgrad/autograd/ops/pooling.hpp>
 #include <xgrad/nn/layer.hpp>
 
 namespace xgrad::nn {

@@ -53,6 +53,75 @@ TEST_CASE("conv2d: relu in the epilogue equals relu after the op, with its gradi
                             relu(conv2d(x, k, b, {1, 1}, Padding::same)).value())));
 }
 
+namespace {
+// conv2d and its kernel gradient by their formulas (conv.hpp), in double.
+struct NaiveConv {
+    ConvCase c;
+    std::size_t oh, ow;
+    NaiveConv(const ConvCase& cc) : c(cc)
+    {
+        oh = conv_output_length(c.x[1], c.k[0], c.s[0], c.d[0], c.p);
+        ow = conv_output_length(c.x[2], c.k[1], c.s[1], c.d[1], c.p);
+    }
+    long pad(std::size_t n, std::size_t k, std::size_t s, std::size_t d, std::size_t out) const
+    {
+        if (c.p == Padding::valid) return 0;
+        const long needed = static_cast<long>((out - 1) * s + (k - 1) * d + 1);
+        return std::max<long>(needed - static_cast<long>(n), 0) / 2;
+    }
+    // calls f(b, i, j, p, q, ch, o, x value) for every in-image tap
+    template <class F>
+    void each(const xt::xarray<double>& x, F&& f) const
+    {
+        const long pt = pad(c.x[1], c.k[0], c.s[0], c.d[0], oh), pl = pad(c.x[2], c.k[1], c.s[1], c.d[1], ow);
+        for (std::size_t b = 0; b < c.x[0]; ++b)
+            for (std::size_t i = 0; i < oh; ++i)
+                for (std::size_t j = 0; j < ow; ++j)
+                    for (std::size_t p = 0; p < c.k[0]; ++p)
+                        for (std::size_t q = 0; q < c.k[1]; ++q) {
+                            const long ih = static_cast<long>(i * c.s[0] + p * c.d[0]) - pt;
+                            const long iw = static_cast<long>(j * c.s[1] + q * c.d[1]) - pl;
+                            if (ih < 0 || iw < 0 || ih >= static_cast<long>(c.x[1]) || iw >= static_cast<long>(c.x[2])) continue;
+                            for (std::size_t ch = 0; ch < c.k[2]; ++ch) f(b, i, j, p, q, ch, x(b, ih, iw, ch));
+                        }
+    }
+};
+}  // namespace
+
+TEST_CASE("conv2d: the direct loops (small patches, several SIMD blocks of filters) match the formulas")
+{
+    // 40 filters: full SIMD blocks and a partial one, in float and double.
+    const ConvCase cases[] = {
+        {"valid 3x3, 1 channel", {2, 6, 7, 1}, {3, 3, 1, 40}, {1, 1}, {1, 1}, Padding::valid},
+        {"same 3x3 stride 2", {2, 6, 7, 1}, {3, 3, 1, 40}, {2, 2}, {1, 1}, Padding::same},
+        {"same 2x2 dilation 2, 3 channels", {1, 5, 6, 3}, {2, 2, 3, 40}, {1, 1}, {2, 2}, Padding::same},
+    };
+    for (const auto& c : cases) {
+        INFO(c.name);
+        const NaiveConv naive(c);
+        const xt::xarray<double> x = uniform(c.x, -1, 1, 11), k = uniform(c.k, -1, 1, 12), b = uniform({40}, -1, 1, 13);
+        const xt::xarray<double> dy = uniform({c.x[0], naive.oh, naive.ow, 40}, -1, 1, 14);
+        xt::xarray<double> z = xt::zeros<double>({c.x[0], naive.oh, naive.ow, std::size_t{40}});
+        xt::xarray<double> dk = xt::zeros<double>(c.k);
+        naive.each(x, [&](auto bb, auto i, auto j, auto p, auto q, auto ch, double v) {
+            for (std::size_t o = 0; o < 40; ++o) {
+                z(bb, i, j, o) += v * k(p, q, ch, o);
+                dk(p, q, ch, o) += v * dy(bb, i, j, o);
+            }
+        });
+        const xt::xarray<double> relu_z = xt::maximum(z + b, 0.0);
+        const auto y64 = conv2d(Tensor64(x), Tensor64(k), Tensor64(b), c.s, c.p, c.d, LinearActivation::relu);
+        CHECK(xt::allclose(y64.value(), relu_z, 1e-12, 1e-12));
+        CHECK(xt::allclose(conv2d_backprop_kernel(Tensor64(x), Tensor64(dy), c.k, c.s, c.p, c.d).value(), dk, 1e-12, 1e-12));
+        const auto y32 = conv2d(Tensor(xt::xarray<float>(xt::cast<float>(x))), Tensor(xt::xarray<float>(xt::cast<float>(k))),
+                                Tensor(xt::xarray<float>(xt::cast<float>(b))), c.s, c.p, c.d, LinearActivation::relu);
+        CHECK(xt::allclose(xt::xarray<double>(xt::cast<double>(y32.value())), relu_z, 1e-5, 1e-5));
+        const auto dk32 = conv2d_backprop_kernel(Tensor(xt::xarray<float>(xt::cast<float>(x))),
+                                                 Tensor(xt::xarray<float>(xt::cast<float>(dy))), c.k, c.s, c.p, c.d);
+        CHECK(xt::allclose(xt::xarray<double>(xt::cast<double>(dk32.value())), dk, 1e-5, 1e-5));
+    }
+}
+
 TEST_CASE("conv2d_backprop_input and conv2d_backprop_kernel: gradients and second derivatives")
 {
     for (const auto& c : conv_cases) {

@@ -142,6 +142,22 @@ TEST_CASE("gradcheck: where routes the gradient by the condition, with broadcast
     CHECK_GRADIENTS([row_cond](const In& in) { return where(row_cond, in[0], in[1]); }, {uniform({2, 3}), uniform({2, 1}, -1, 1, 5)});
 }
 
+TEST_CASE("relu_grad: mul(g, greater(y, 0)) bit for bit, differentiable in g, shape errors")
+{
+    const xt::xarray<float> g = Generator(7).uniform<float>({4, 5}, -2, 2), y = Generator(8).uniform<float>({4, 5}, -1, 1);
+    CHECK(xt::all(xt::equal(relu_grad(Tensor(g), Tensor(y)).value(),
+                            mul(Tensor(g), greater(Tensor(y), scalar<float>(0))).value())));
+    const Tensor64 y64(away_from_zero({3, 4}, 0.2, 1.5, 9));
+    CHECK_GRADIENTS([y64](const In& in) { return relu_grad(in[0], y64); }, {uniform({3, 4})});
+    CHECK_SECOND_ORDER([y64](const In& in) { return mul(relu_grad(in[0], y64), in[0]); }, {uniform({3, 4})});
+    try {
+        relu_grad(Tensor(g), Tensor(xt::xarray<float>(xt::zeros<float>({5, 4}))));
+        FAIL("no exception");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()) == "relu_grad: arguments 'g' of shape (4, 5) and 'y' of shape (5, 4) must have the same shape");
+    }
+}
+
 TEST_CASE("gradcheck: relu, leaky_relu, sigmoid, tanh, gelu")
 {
     const auto x = away_from_zero({3, 4}, 0.05, 3.0);
