@@ -208,6 +208,12 @@ xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b
     case BinaryOp::relu_grad:
         return dispatch<T>([](T x, T y) { return x * mask<T>(y > T(0)); },
                            [](A x, A y) { return xt::xarray<T>(x * xt::cast<T>(y > T(0))); }, a, b, nf);
+    case BinaryOp::tanh_grad:
+        return dispatch<T>([](T x, T y) { return x * (T(1) - y * y); },
+                           [](A x, A y) { return xt::xarray<T>(x * (T(1) - y * y)); }, a, b, nf);
+    case BinaryOp::sigmoid_grad:
+        return dispatch<T>([](T x, T y) { return x * (y * (T(1) - y)); },
+                           [](A x, A y) { return xt::xarray<T>(x * (y * (T(1) - y))); }, a, b, nf);
     }
     throw std::logic_error("binary: unknown op");
 }

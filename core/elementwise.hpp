@@ -31,6 +31,8 @@ enum class BinaryOp {
     less_equal,     // a <= b ? 1 : 0
     equal,          // a == b ? 1 : 0
     relu_grad,      // a * (b > 0 ? 1 : 0): relu's backward, as mul(a, greater(b, 0)) computes it
+    tanh_grad,      // a * (1 - b * b): tanh's backward from its output b, as mul(a, sub(1, square(b)))
+    sigmoid_grad,   // a * (b * (1 - b)): sigmoid's backward from its output b, as mul(a, mul(b, sub(1, b)))
 };
 
 // out = a (op) b, broadcast to broadcast_shapes(a, b). The shapes must be

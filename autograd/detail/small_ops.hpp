@@ -125,6 +125,8 @@ TensorOf<T> small_binary(BinaryOp op, Pairing p, const xt::xarray<T>& a, const x
     case BinaryOp::less_equal: return small_zip(p, a, b, [&](T x, T y) { return mask(x <= y); });
     case BinaryOp::equal: return small_zip(p, a, b, [&](T x, T y) { return mask(x == y); });
     case BinaryOp::relu_grad: return small_zip(p, a, b, [&](T x, T y) { return x * mask(y > T(0)); });
+    case BinaryOp::tanh_grad: return small_zip(p, a, b, [](T x, T y) { return x * (T(1) - y * y); });
+    case BinaryOp::sigmoid_grad: return small_zip(p, a, b, [](T x, T y) { return x * (y * (T(1) - y)); });
     }
     return TensorOf<T>(binary(op, a, b));
 }

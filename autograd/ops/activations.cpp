@@ -19,6 +19,19 @@ using detail::check_args;
 using detail::check_defined;
 using detail::finish;
 
+namespace {
+// The shape check of the fused activation backward ops.
+template <class T>
+void check_same_shape(const char* op, const TensorOf<T>& g, const TensorOf<T>& y)
+{
+    check_defined<T>(op, {{"g", g}, {"y", y}});
+    if (g.shape() != y.shape()) {
+        throw ShapeError(detail::cat(op, ": arguments 'g' of shape ", to_string(g.shape()), " and 'y' of shape ",
+                                     to_string(y.shape()), " must have the same shape"));
+    }
+}
+}  // namespace
+
 template <class T>
 TensorOf<T> relu(const TensorOf<T>& x, Where loc)
 {
@@ -35,14 +48,40 @@ TensorOf<T> relu(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> relu_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
 {
-    check_defined<T>("relu_grad", {{"g", g}, {"y", y}});
-    if (g.shape() != y.shape()) {
-        throw ShapeError(detail::cat("relu_grad: arguments 'g' of shape ", to_string(g.shape()), " and 'y' of shape ",
-                                     to_string(y.shape()), " must have the same shape"));
-    }
+    check_same_shape("relu_grad", g, y);
     return finish<T>("relu_grad", {&g}, detail::elementwise("relu_grad", detail::BinaryOp::relu_grad, g, y), loc,
                      [&](const TensorOf<T>&) {
         return BackwardFn<T>([y](const TensorOf<T>& gg) { return detail::Gradients<T>{relu_grad(gg, y)}; });
+    });
+}
+
+template <class T>
+TensorOf<T> tanh_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
+{
+    check_same_shape("tanh_grad", g, y);
+    return finish<T>("tanh_grad", {&g, &y}, detail::elementwise("tanh_grad", detail::BinaryOp::tanh_grad, g, y), loc,
+                     [&](const TensorOf<T>&) {
+        // d/dg = 1 - y^2;  d/dy = -2 g y
+        return BackwardFn<T>([g, y](const TensorOf<T>& gg) {
+            return detail::Gradients<T>{detail::needed(0, [&] { return tanh_grad(gg, y); }),
+                                        detail::needed(1, [&] { return mul(mul(gg, g), mul(scalar<T>(-2), y)); })};
+        });
+    });
+}
+
+template <class T>
+TensorOf<T> sigmoid_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
+{
+    check_same_shape("sigmoid_grad", g, y);
+    return finish<T>("sigmoid_grad", {&g, &y},
+                     detail::elementwise("sigmoid_grad", detail::BinaryOp::sigmoid_grad, g, y), loc,
+                     [&](const TensorOf<T>&) {
+        // d/dg = y (1 - y);  d/dy = g (1 - 2 y)
+        return BackwardFn<T>([g, y](const TensorOf<T>& gg) {
+            return detail::Gradients<T>{
+                detail::needed(0, [&] { return sigmoid_grad(gg, y); }),
+                detail::needed(1, [&] { return mul(mul(gg, g), sub(scalar<T>(1), mul(scalar<T>(2), y))); })};
+        });
     });
 }
 
@@ -66,7 +105,7 @@ TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc)
     auto value = detail::evaluated<T>(x.shape(), T(1) / (T(1) + xt::exp(-x.value())));
     return finish<T>("sigmoid", {&x}, std::move(value), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
-            return detail::Gradients<T>{mul(g, mul(out, sub(scalar<T>(1), out)))};
+            return detail::Gradients<T>{sigmoid_grad(g, out)};
         });
     });
 }
@@ -77,7 +116,7 @@ TensorOf<T> tanh(const TensorOf<T>& x, Where loc)
     check_defined<T>("tanh", {{"x", x}});
     return finish<T>("tanh", {&x}, detail::evaluated<T>(x.shape(), xt::tanh(x.value())), loc, [](const TensorOf<T>& out) {
         return BackwardFn<T>([out](const TensorOf<T>& g) {
-            return detail::Gradients<T>{mul(g, sub(scalar<T>(1), square(out)))};
+            return detail::Gradients<T>{tanh_grad(g, out)};
         });
     });
 }
@@ -130,6 +169,8 @@ TensorOf<T> log_softmax(const TensorOf<T>& x, long axis, Where loc)
 #define XGRAD_INSTANTIATE(T)                                              \
     template TensorOf<T> relu(const TensorOf<T>&, Where);                 \
     template TensorOf<T> relu_grad(const TensorOf<T>&, const TensorOf<T>&, Where); \
+    template TensorOf<T> tanh_grad(const TensorOf<T>&, const TensorOf<T>&, Where); \
+    template TensorOf<T> sigmoid_grad(const TensorOf<T>&, const TensorOf<T>&, Where); \
     template TensorOf<T> leaky_relu(const TensorOf<T>&, T, Where);        \
     template TensorOf<T> sigmoid(const TensorOf<T>&, Where);              \
     template TensorOf<T> tanh(const TensorOf<T>&, Where);                 \

@@ -18,6 +18,12 @@ template <class T> TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha = T(0.2)
 template <class T> TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc = Where::current());
 // tanh(x);  d/dx = 1 - y^2
 template <class T> TensorOf<T> tanh(const TensorOf<T>& x, Where loc = Where::current());
+// The backward of tanh and sigmoid from their output y, each in one pass, bit for bit the
+// composite it replaces: tanh_grad(g, y) = g (1 - y^2) (mul(g, sub(1, square(y)))), and
+// sigmoid_grad(g, y) = g (y (1 - y)) (mul(g, mul(y, sub(1, y)))). Both are differentiable in
+// g and y (second order through the activation); g and y must have the same shape.
+template <class T> TensorOf<T> tanh_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc = Where::current());
+template <class T> TensorOf<T> sigmoid_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc = Where::current());
 // x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (Keras's gelu, approximate=False)
 template <class T> TensorOf<T> gelu(const TensorOf<T>& x, Where loc = Where::current());
 // e^(x - max) / sum e^(x - max) along `axis`;  dx = y (g - sum(g y))

@@ -53,7 +53,7 @@ TensorOf<T> reduce_mean(const TensorOf<T>& x, const Axes& axes, bool keepdims, W
 {
     check_defined<T>("reduce_mean", {{"x", x}});
     const auto ax = normalize_axes(axes, x.rank(), "reduce_mean", x.shape());
-    return div(reduce_sum(x, axes, keepdims, loc), scalar<T>(static_cast<T>(count(x.shape(), ax))), loc);
+    return div(reduce_sum(x, axes, keepdims, loc), detail::constant_scalar<T>(static_cast<T>(count(x.shape(), ax))), loc);
 }
 
 template <class T>

@@ -154,6 +154,8 @@ TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc)
     for (std::size_t i = 0; i < xs.size(); ++i) {
         if (i < lead || (shape[i - lead] == 1 && xs[i] != 1)) axes.push_back(static_cast<long>(i));
     }
+    // Only leading axes (a bias's gradient): the sum without them already has `shape`.
+    if (!axes.empty() && static_cast<std::size_t>(axes.back()) < lead) return reduce_sum(x, axes, false, loc);
     const auto summed = axes.empty() ? x : reduce_sum(x, axes, true, loc);
     return reshape(summed, std::vector<long>(shape.begin(), shape.end()), loc);
 }

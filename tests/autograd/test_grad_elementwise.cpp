@@ -158,6 +158,44 @@ TEST_CASE("relu_grad: mul(g, greater(y, 0)) bit for bit, differentiable in g, sh
     }
 }
 
+TEST_CASE("tanh_grad and sigmoid_grad: the composites they replace bit for bit, first and second order, shape errors")
+{
+    // Sizes on both sides of the small-loop limit (4096) and a rank-0 one.
+    for (const xgrad::Shape shape : {xgrad::Shape{}, xgrad::Shape{4, 5}, xgrad::Shape{70, 90}}) {
+        const xt::xarray<float> g = Generator(17).uniform<float>(shape, -2, 2);
+        const xt::xarray<float> y = Generator(18).uniform<float>(shape, -1, 1);
+        const Tensor tg(g), ty(y), one = scalar<float>(1);
+        CHECK(xt::all(xt::equal(tanh_grad(tg, ty).value(), mul(tg, sub(one, square(ty))).value())));
+        CHECK(xt::all(xt::equal(sigmoid_grad(tg, ty).value(), mul(tg, mul(ty, sub(one, ty))).value())));
+    }
+    // In g and in y, first and second order (float64 finite differences).
+    const auto g0 = uniform({3, 4}, -1, 1, 21), y0 = uniform({3, 4}, -0.9, 0.9, 22);
+    CHECK_GRADIENTS([](const In& in) { return tanh_grad(in[0], in[1]); }, {g0, y0});
+    CHECK_GRADIENTS([](const In& in) { return sigmoid_grad(in[0], in[1]); }, {g0, y0});
+    CHECK_SECOND_ORDER([](const In& in) { return mul(tanh_grad(in[0], in[1]), in[1]); }, {g0, y0});
+    CHECK_SECOND_ORDER([](const In& in) { return mul(sigmoid_grad(in[0], in[1]), in[0]); }, {g0, y0});
+    // The second derivative of tanh through its fused backward: d^2/dx^2 tanh(x) = -2 y (1 - y^2).
+    Variable64 x(xt::xarray<double>{0.3, -1.2, 2.0}, "x");
+    GradientTape outer;
+    Tensor64 dy;
+    {
+        GradientTape inner;
+        const auto y = xgrad::tanh(x);
+        dy = inner.gradient(y, x);
+    }
+    const auto d2y = outer.gradient(dy, x).value();
+    for (std::size_t i = 0; i < 3; ++i) {
+        const double t = std::tanh(x.value()(i));
+        CHECK(d2y(i) == Approx(-2 * t * (1 - t * t)).epsilon(1e-12));
+    }
+    try {
+        sigmoid_grad(Tensor(xt::xarray<float>(xt::zeros<float>({2, 3}))), Tensor(xt::xarray<float>(xt::zeros<float>({3, 2}))));
+        FAIL("no exception");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()) == "sigmoid_grad: arguments 'g' of shape (2, 3) and 'y' of shape (3, 2) must have the same shape");
+    }
+}
+
 TEST_CASE("gradcheck: relu, leaky_relu, sigmoid, tanh, gelu")
 {
     const auto x = away_from_zero({3, 4}, 0.05, 3.0);
