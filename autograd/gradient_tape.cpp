@@ -170,9 +170,15 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
     result.reserve(sources.size());
     for (const auto& s : sources) {
         const auto k = slots.find(s.id());
-        if (k != detail::IdIndex::npos) result.push_back(grads[k]);
-        else if (unconnected == UnconnectedGradients::Zero) result.push_back(zeros_like(s));
-        else result.emplace_back();
+        if (k == detail::IdIndex::npos) {
+            if (unconnected == UnconnectedGradients::Zero) result.push_back(zeros_like(s));
+            else result.emplace_back();
+            continue;
+        }
+        // Moved out unless a later source is the same tensor (which gets it too).
+        const bool again = std::any_of(&s + 1, sources.data() + sources.size(),
+                                       [&](const TensorOf<T>& later) { return later.id() == s.id(); });
+        result.push_back(again ? grads[k] : std::move(grads[k]));
     }
     return result;
 }

@@ -161,6 +161,13 @@ TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc)
 }
 
 template <class T>
+TensorOf<T> sum_to(TensorOf<T>&& x, const Shape& shape, Where loc)
+{
+    if (x.defined() && x.shape() == shape) return std::move(x);
+    return sum_to(static_cast<const TensorOf<T>&>(x), shape, loc);
+}
+
+template <class T>
 TensorOf<T> concat(const std::vector<TensorOf<T>>& xs, long axis, Where loc)
 {
     if (xs.empty()) throw ShapeError("concat: argument 'xs' is an empty list");
@@ -274,6 +281,7 @@ TensorOf<T> stop_gradient(const TensorOf<T>& x)
     template TensorOf<T> reshape(const TensorOf<T>&, const std::vector<long>&, Where);             \
     template TensorOf<T> broadcast_to(const TensorOf<T>&, const Shape&, Where);                    \
     template TensorOf<T> sum_to(const TensorOf<T>&, const Shape&, Where);                          \
+    template TensorOf<T> sum_to(TensorOf<T>&&, const Shape&, Where);                               \
     template TensorOf<T> concat(const std::vector<TensorOf<T>>&, long, Where);                     \
     template TensorOf<T> slice(const TensorOf<T>&, long, long, long, Where);         \
     template TensorOf<T> gather(const TensorOf<T>&, const std::vector<std::size_t>&, Where);       \

@@ -18,6 +18,9 @@ TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc = W
 // The inverse of broadcasting: sums the axes x was broadcast along, giving `shape`.
 template <class T>
 TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::current());
+// The same for a temporary (a backward's product): returned as it is when it already has `shape`.
+template <class T>
+TensorOf<T> sum_to(TensorOf<T>&& x, const Shape& shape, Where loc = Where::current());
 // Joins tensors along `axis`; all other dimensions must agree.
 template <class T>
 TensorOf<T> concat(const std::vector<TensorOf<T>>& xs, long axis = 0, Where loc = Where::current());
