@@ -190,10 +190,8 @@ Conv1D::Conv1D(std::size_t filters, std::size_t kernel_size, const std::string& 
       padding_(Padding::valid), dilation_(o.dilation_rate), activation_(&nn::activation(activation)),
       use_bias_(o.use_bias), kernel_initializer_(o.kernel_initializer), bias_initializer_(o.bias_initializer)
 {
-    if (o.padding == "causal") {
-        throw ValueError(detail::cat(name(), ": padding \"causal\" is not supported (use \"valid\" or \"same\")"));
-    }
-    padding_ = padding_from_string(o.padding, name());
+    causal_ = o.padding == "causal";
+    padding_ = causal_ ? Padding::valid : padding_from_string(o.padding, name());
     check_conv_args(name(), filters, {kernel_size, 1}, {strides_, 1}, {dilation_, 1});
     check_initializer_args(kernel_initializer_);
     check_initializer_args(bias_initializer_);
@@ -214,8 +212,8 @@ const Variable& Conv1D::bias() const
 Shape Conv1D::compute_output_shape(const Shape& input_shape) const
 {
     check_rank(name(), input_shape, 1);
-    const Size2 out = conv_out(name(), {input_shape[1], 1}, {kernel_size_, 1}, {strides_, 1}, {dilation_, 1}, padding_,
-                               1, input_shape);
+    const Size2 out = conv_out(name(), {input_shape[1] + causal_pad(), 1}, {kernel_size_, 1}, {strides_, 1},
+                               {dilation_, 1}, padding_, 1, input_shape);
     return {input_shape[0], out[0], filters_};
 }
 
@@ -241,7 +239,9 @@ Tensor Conv1D::call(const Tensor& x, bool)
     const auto& params = own_weights();
     const long n = static_cast<long>(x.shape()[0]), l = static_cast<long>(x.shape()[1]), c = static_cast<long>(x.shape()[2]);
     const long k = static_cast<long>(kernel_size_), f = static_cast<long>(filters_);
-    const Tensor x4 = reshape(x, {n, 1, l, c});
+    const long pad = static_cast<long>(causal_pad());
+    const Tensor padded = pad == 0 ? x : concat(std::vector<Tensor>{zeros<float>(Shape{x.shape()[0], causal_pad(), x.shape()[2]}), x}, 1);
+    const Tensor x4 = reshape(padded, {n, 1, l + pad, c});
     const Tensor k4 = reshape(static_cast<const Tensor&>(params[0].second), {1, k, c, f});
     const Tensor z = conv2d(x4, k4, use_bias_ ? static_cast<const Tensor&>(params[1].second) : Tensor(),
                             {1, strides_}, padding_, {1, dilation_}, activation_->in_linear);
@@ -251,8 +251,10 @@ Tensor Conv1D::call(const Tensor& x, bool)
 
 Json Conv1D::get_config() const
 {
-    return conv_config(Layer::get_config(), 1, filters_, {kernel_size_, 1}, {strides_, 1}, padding_, {dilation_, 1},
-                       activation_->name, use_bias_, kernel_initializer_, bias_initializer_);
+    Json config = conv_config(Layer::get_config(), 1, filters_, {kernel_size_, 1}, {strides_, 1}, padding_,
+                              {dilation_, 1}, activation_->name, use_bias_, kernel_initializer_, bias_initializer_);
+    if (causal_) config["padding"] = "causal";
+    return config;
 }
 
 std::shared_ptr<Conv1D> Conv1D::from_config(const Json& config)

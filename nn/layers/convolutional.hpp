@@ -65,7 +65,7 @@ private:
 
 struct Conv1DOptions {
     std::size_t strides = 1;
-    std::string padding = "valid";  // "causal" is not supported
+    std::string padding = "valid";  // "valid", "same" or "causal" (left-padded by dilation_rate * (kernel_size - 1))
     std::size_t dilation_rate = 1;
     bool use_bias = true;
     Initializer kernel_initializer = "glorot_uniform";
@@ -73,7 +73,9 @@ struct Conv1DOptions {
     std::string name = "";
 };
 
-// Runs as a Conv2D over (batch, 1, l, c) with a (1, k, c, filters) view of its kernel.
+// Runs as a Conv2D over (batch, 1, l, c) with a (1, k, c, filters) view of its kernel. With
+// padding "causal" (Keras's), the steps are left-padded with dilation_rate * (kernel_size - 1)
+// zeros and convolved "valid": output t sees inputs up to t only.
 class Conv1D : public Layer {
 public:
     Conv1D(std::size_t filters, std::size_t kernel_size, const std::string& activation = "linear",
@@ -95,8 +97,12 @@ protected:
     Tensor call(const Tensor& x, bool training) override;
 
 private:
+    // Zeros in front of the steps: dilation * (kernel_size - 1) with causal padding, else 0.
+    std::size_t causal_pad() const { return causal_ ? dilation_ * (kernel_size_ - 1) : 0; }
+
     std::size_t filters_, kernel_size_, strides_;
     Padding padding_;
+    bool causal_ = false;
     std::size_t dilation_;
     const Activation* activation_;
     bool use_bias_;

@@ -221,6 +221,53 @@ TEST_CASE("Conv1D and MaxPooling1D equal Conv2D and MaxPooling2D on a (batch, 1,
     CHECK(same_bits(xt::xarray<float>(xt::reshape_view(p2.value(), std::vector<std::size_t>{2, 4, 3})), p1.value()));
 }
 
+TEST_CASE("Conv1D padding causal: left zeros, output t from inputs up to t, Keras's config")
+{
+    // One channel, one filter, kernel (a, b) = (0.5, 2): y_t = a x_{t-1} + b x_t with x_{-1} = 0.
+    nn::Conv1D c(1, 2, "linear", {.padding = "causal", .use_bias = false});
+    c.build({1, 3, 1});
+    c.set_weights({xgrad::array<float>({2, 1, 1}, {0.5f, 2.0f})});
+    const Tensor y = c(Tensor(xgrad::array<float>({1, 3, 1}, {1, 2, 3})));
+    REQUIRE(y.shape() == Shape{1, 3, 1});
+    CHECK(y(0, 0, 0) == 2.0f);   // 0.5 * 0 + 2 * 1
+    CHECK(y(0, 1, 0) == 4.5f);   // 0.5 * 1 + 2 * 2
+    CHECK(y(0, 2, 0) == 7.0f);   // 0.5 * 2 + 2 * 3
+
+    // Dilation 2, kernel 3: the same as "valid" on 4 leading zeros, same bits; as many steps out as in.
+    set_seed(5);
+    nn::Conv1D causal(3, 3, "relu", {.padding = "causal", .dilation_rate = 2});
+    const Tensor x(data({2, 9, 4}, 6));
+    const Tensor yc = causal(x);
+    CHECK(yc.shape() == Shape{2, 9, 3});
+    nn::Conv1D strided(3, 3, "linear", {.strides = 2, .padding = "causal"});
+    CHECK(strided(x).shape() == Shape{2, 5, 3});  // (9 + 2 - 3) / 2 + 1
+    nn::Conv1D valid(3, 3, "relu", {.padding = "valid", .dilation_rate = 2});
+    valid.build({2, 13, 4});
+    valid.set_weights({causal.kernel().value(), causal.bias().value()});
+    const Tensor padded = concat(std::vector<Tensor>{zeros<float>(Shape{2, 4, 4}), x}, 1);
+    CHECK(same_bits(valid(padded).value(), yc.value()));
+
+    // Causality: output step 2 of a dilated (2) causal kernel of 3 reads input steps 0 and 2 only.
+    nn::Conv1D linear(3, 3, "linear", {.padding = "causal", .dilation_rate = 2});
+    GradientTape tape;
+    tape.watch(x);
+    const Tensor y2 = slice(linear(x), 1, 2, 3);
+    const auto g = tape.gradient(reduce_sum(y2), x).value();
+    for (std::size_t t = 0; t < 9; ++t) {
+        INFO("input step " << t);
+        const bool read = xt::any(xt::not_equal(xt::view(g, xt::all(), t, xt::all()), 0.0f));
+        CHECK(read == (t == 0 || t == 2));
+    }
+
+    // Keras's config keeps "causal" and rebuilds the same layer.
+    const auto config = causal.get_config();
+    CHECK(config["padding"] == "causal");
+    const auto again = nn::Conv1D::from_config(config);
+    again->build({2, 9, 4});
+    again->set_weights(causal.get_weights());
+    CHECK(same_bits((*again)(x).value(), yc.value()));
+}
+
 TEST_CASE("global pooling, UpSampling2D, ReLU, Softmax and Activation compute Keras's values")
 {
     const Tensor x(data({2, 3, 4, 5}, 5));
