@@ -23,6 +23,16 @@ void check_defined(const std::string& metric, const Tensor& y_true, const Tensor
     if (y_pred.rank() == 0) throw ShapeError(metric + ": y_pred must have a class axis, got a scalar");
 }
 
+// check_defined, and one-hot y_true of y_pred's shape (the categorical metrics).
+void check_same_shape(const std::string& metric, const Tensor& y_true, const Tensor& y_pred)
+{
+    check_defined(metric, y_true, y_pred);
+    if (y_true.shape() != y_pred.shape()) {
+        throw ShapeError(detail::cat(metric, ": y_true has shape ", to_string(y_true.shape()), ", y_pred has shape ",
+                                     to_string(y_pred.shape()), "; they must be equal"));
+    }
+}
+
 // The class count of y_pred (its last axis), which must not be 0.
 std::size_t class_count(const std::string& metric, const Tensor& y_pred)
 {
@@ -93,11 +103,7 @@ void Mean::update_state(const Tensor&, const Tensor& y_pred)
 
 void CategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred)
 {
-    check_defined(name(), y_true, y_pred);
-    if (y_true.shape() != y_pred.shape()) {
-        throw ShapeError(detail::cat(name(), ": y_true has shape ", to_string(y_true.shape()), ", y_pred has shape ",
-                                     to_string(y_pred.shape()), "; they must be equal"));
-    }
+    check_same_shape(name(), y_true, y_pred);
     const std::size_t n = class_count(name(), y_pred), rows = y_pred.size() / n;
     double correct = 0;
     for (std::size_t r = 0; r < rows; ++r)
@@ -159,11 +165,7 @@ TopKCategoricalAccuracy::TopKCategoricalAccuracy(int k, std::string name) : Metr
 
 void TopKCategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred)
 {
-    check_defined(name(), y_true, y_pred);
-    if (y_true.shape() != y_pred.shape()) {
-        throw ShapeError(detail::cat(name(), ": y_true has shape ", to_string(y_true.shape()), ", y_pred has shape ",
-                                     to_string(y_pred.shape()), "; they must be equal"));
-    }
+    check_same_shape(name(), y_true, y_pred);
     const std::size_t n = class_count(name(), y_pred), rows = y_pred.size() / n;
     double correct = 0;
     for (std::size_t r = 0; r < rows; ++r) {
