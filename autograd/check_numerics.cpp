@@ -8,12 +8,6 @@
 
 namespace xgrad {
 
-namespace {
-std::atomic<bool> g_check_numerics{false};
-}
-
-void set_check_numerics(bool enabled) { g_check_numerics.store(enabled, std::memory_order_relaxed); }
-bool check_numerics_enabled() { return g_check_numerics.load(std::memory_order_relaxed); }
 
 namespace detail {
 
@@ -22,10 +16,9 @@ std::string describe(const Where& where)
     return cat(where.file_name(), ":", where.line(), " (in ", where.function_name(), ")");
 }
 
-const BackwardContext*& current_backward()
+void throw_undefined_argument(const char* op, const char* name)
 {
-    thread_local const BackwardContext* context = nullptr;
-    return context;
+    throw ShapeError(cat(op, ": argument '", name, "' is an undefined tensor (an unconnected gradient?)"));
 }
 
 template <class T>

@@ -5,10 +5,16 @@
 //   xgrad::CheckNumerics guard;   // on for this scope
 #pragma once
 
+#include <atomic>
+
 namespace xgrad {
 
-void set_check_numerics(bool enabled);
-bool check_numerics_enabled();
+namespace detail {
+// Read by every op: inline, one relaxed load.
+inline std::atomic<bool> check_numerics_flag{false};
+}  // namespace detail
+inline void set_check_numerics(bool enabled) { detail::check_numerics_flag.store(enabled, std::memory_order_relaxed); }
+inline bool check_numerics_enabled() { return detail::check_numerics_flag.load(std::memory_order_relaxed); }
 
 // Turns anomaly mode on for its lifetime, then restores the previous setting.
 class [[nodiscard]] CheckNumerics {

@@ -37,7 +37,7 @@ TensorOf<T> custom(const std::string& name, const std::vector<TensorOf<T>>& inpu
     return detail::finish<T>(
         op, std::span<const TensorOf<T>* const>(pointers), xt::xarray<T>(y.value()), loc,
         [&](const TensorOf<T>& out) {
-            return detail::BackwardFn<T>([op, inputs, out, backward](const TensorOf<T>& dy) {
+            return detail::BackwardFn<T>([op = op, inputs = inputs, out = out, backward = backward](const TensorOf<T>& dy) {
                 auto grads = backward(inputs, out, dy);
                 if (grads.size() != inputs.size()) {
                     throw TapeError(detail::cat(op, ": the custom backward returned ", grads.size(),

@@ -102,75 +102,109 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
     std::optional<Pause> pause;
     if (!persistent_) pause.emplace(*this);
     else if (!paused_) detail::warn_recording_gradient();
-    const auto& nodes = record<T>().nodes;
+    const auto& record = this->record<T>();
+    const auto& nodes = record.nodes;
+    const std::size_t node_count = nodes.size();
 
+    // Every tensor the tape tracks has a dense index (tracked_): the pass keeps
+    // reachability and gradients in arrays indexed by it. A tensor tracked during
+    // the pass (a persistent tape recording it) gets an index past these arrays and
+    // no gradient from it.
+    const std::size_t tracked = tracked_.size();
+    constexpr std::uint32_t npos = detail::IdIndex::npos;
     // Only nodes downstream of a watched source can carry a gradient to one; a
     // source this tape does not track (an unwatched constant) gets none.
-    detail::IdIndex reachable;
-    reachable.reserve(nodes.size() + sources.size());
+    detail::SmallVector<std::uint8_t, 64> reachable;
+    reachable.assign(tracked, 0);
     for (const auto& s : sources) {
-        if (tracked_.contains(s.id())) reachable.insert(s.id());
+        if (const auto k = tracked_.find(s.id()); k != npos) reachable[k] = 1;
     }
-    for (const auto& node : nodes) {
-        for (auto in : node->inputs) {
-            if (reachable.contains(in)) {
-                reachable.insert(node->output);
-                break;
-            }
+    // Each node's inputs as dense indices (npos: untracked), found once; first[i]: where node i's begin.
+    detail::SmallVector<std::uint32_t, 64> input_index;
+    detail::SmallVector<std::uint32_t, 32> first;
+    input_index.reserve(2 * node_count);
+    first.reserve(node_count + 1);
+    for (std::size_t i = 0; i < node_count; ++i) {
+        first.push_back(static_cast<std::uint32_t>(input_index.size()));
+        bool any = false;
+        for (auto in : nodes[i]->inputs) {
+            const auto k = tracked_.find(in);
+            input_index.push_back(k);
+            any = any || (k != npos && reachable[k]);
         }
+        if (any) reachable[record.outputs[i]] = 1;
     }
+    first.push_back(static_cast<std::uint32_t>(input_index.size()));
 
-    // grads[slots.find(id)]: the gradient accumulated so far for tensor `id`.
-    detail::IdIndex slots;
-    slots.reserve(std::min(tracked_.size(), nodes.size() * 2 + targets.size()));
+    // grads[k]: the gradient accumulated so far for the tensor of dense index k.
     detail::SmallVector<TensorOf<T>, 16> grads;
-    auto accumulate = [&](std::uint64_t id, TensorOf<T> g) {
-        const auto [k, inserted] = slots.insert(id, static_cast<std::uint32_t>(grads.size()));
-        if (inserted) grads.push_back(std::move(g));
-        else grads[k] = add(grads[k], g);
+    grads.assign(tracked, TensorOf<T>());
+    auto accumulate = [&](TensorOf<T>& slot, TensorOf<T>&& g) {
+        if (!slot.defined()) slot = std::move(g);
+        else slot = add(slot, g);
     };
-    for (std::size_t t = 0; t < targets.size(); ++t) accumulate(targets[t].id(), seeds[t]);
+    // A target the tape does not track (a constant, or an unwatched source) has only its own seed.
+    detail::SmallVector<std::pair<std::uint64_t, TensorOf<T>>, 2> untracked_targets;
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+        if (const auto k = tracked_.find(targets[t].id()); k != npos) {
+            accumulate(grads[k], TensorOf<T>(seeds[t]));
+            continue;
+        }
+        auto same = std::find_if(untracked_targets.begin(), untracked_targets.end(),
+                                 [&](const auto& e) { return e.first == targets[t].id(); });
+        if (same == untracked_targets.end()) untracked_targets.push_back({targets[t].id(), seeds[t]});
+        else accumulate(untracked_targets[same - untracked_targets.begin()].second, TensorOf<T>(seeds[t]));
+    }
     const bool check = check_numerics_enabled();
     // The recording order is a topological order: replay it backwards.
-    for (std::size_t i = nodes.size(); i-- > 0;) {
+    for (std::size_t i = node_count; i-- > 0;) {
         const auto& node = *nodes[i];
-        const auto k = slots.find(node.output);
-        if (k == detail::IdIndex::npos || !reachable.contains(node.output)) continue;
+        const std::uint32_t out = record.outputs[i];
+        if (!reachable[out] || !grads[out].defined()) continue;
+        const std::uint32_t* in = input_index.data() + first[i];
+        const std::size_t inputs = first[i + 1] - first[i];
         std::uint64_t needed = 0;
-        for (std::size_t j = 0; j < node.inputs.size() && j < 64; ++j) {
-            if (reachable.contains(node.inputs[j])) needed |= std::uint64_t{1} << j;
+        for (std::size_t j = 0; j < inputs && j < 64; ++j) {
+            if (in[j] != npos && reachable[in[j]]) needed |= std::uint64_t{1} << j;
         }
         detail::Gradients<T> input_grads;
         {
             const detail::BackwardContext context{node.op, {node.input_shapes.data(), node.input_shapes.size()},
                                                   &node.where, needed};
             detail::BackwardScope scope(&context);
-            input_grads = node.backward(grads[k]);
+            input_grads = node.backward(grads[out]);
         }
-        if (input_grads.size() != node.inputs.size()) {
+        if (input_grads.size() != inputs) {
             throw TapeError(detail::cat("GradientTape.gradient: the backward of op '", node.op, "' (recorded at ",
                                     detail::describe(node.where), ") returned ", input_grads.size(),
-                                    " gradient(s) for its ", node.inputs.size(),
+                                    " gradient(s) for its ", inputs,
                                     " input(s); it must return one per input (an undefined tensor for none)"));
         }
-        for (std::size_t j = 0; j < node.inputs.size(); ++j) {
+        for (std::size_t j = 0; j < inputs; ++j) {
             const auto& g = input_grads[j];
-            if (!g.defined() || !reachable.contains(node.inputs[j])) continue;
+            if (!g.defined() || in[j] == npos || !reachable[in[j]]) continue;
             if (g.shape() != node.input_shapes[j]) {
                 throw Error(detail::cat("GradientTape.gradient: internal error: the backward of op '", node.op,
                                         "' gave a gradient of shape ", to_string(g.shape()), " for input ", j,
                                         " of shape ", to_string(node.input_shapes[j])));
             }
             if (check) detail::check_gradient_numerics(node, j, g);
-            accumulate(node.inputs[j], input_grads.take(j));
+            accumulate(grads[in[j]], input_grads.take(j));
         }
     }
 
     std::vector<TensorOf<T>> result;
     result.reserve(sources.size());
     for (const auto& s : sources) {
-        const auto k = slots.find(s.id());
-        if (k == detail::IdIndex::npos) {
+        TensorOf<T>* slot = nullptr;
+        if (const auto k = tracked_.find(s.id()); k != npos && k < tracked && grads[k].defined()) {
+            slot = &grads[k];
+        } else {
+            for (auto& e : untracked_targets) {
+                if (e.first == s.id()) slot = &e.second;
+            }
+        }
+        if (!slot) {
             if (unconnected == UnconnectedGradients::Zero) result.push_back(zeros_like(s));
             else result.emplace_back();
             continue;
@@ -178,7 +212,7 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
         // Moved out unless a later source is the same tensor (which gets it too).
         const bool again = std::any_of(&s + 1, sources.data() + sources.size(),
                                        [&](const TensorOf<T>& later) { return later.id() == s.id(); });
-        result.push_back(again ? grads[k] : std::move(grads[k]));
+        result.push_back(again ? *slot : std::move(*slot));
     }
     return result;
 }
@@ -218,7 +252,7 @@ std::vector<TensorOf<T>> GradientTape::gradient_of_sum(std::span<const TensorOf<
     }
     begin_use("gradient");
     auto result = backward<T>(targets, {seeds.data(), seeds.size()}, sources, unconnected);
-    if (!persistent_) record<T>().nodes.clear();  // free what the single use needed
+    if (!persistent_) forget_nodes<T>();  // free what the single use needed
     return result;
 }
 
@@ -272,7 +306,7 @@ std::vector<TensorOf<T>> GradientTape::jacobian(const TensorOf<T>& target,
                                              : zeros<T>({1, sources[s].size()}));
         }
     }
-    if (!persistent_) record<T>().nodes.clear();
+    if (!persistent_) forget_nodes<T>();
     std::vector<TensorOf<T>> result;
     for (std::size_t s = 0; s < sources.size(); ++s) {
         Shape shape(target.shape().begin(), target.shape().end());
@@ -322,7 +356,7 @@ TensorOf<T> GradientTape::batch_jacobian(const TensorOf<T>& target, const std::t
         const Shape column{batch, 1, source_row};
         columns.push_back(g.defined() ? reshape(g, std::vector<long>(column.begin(), column.end())) : zeros<T>(column));
     }
-    if (!persistent_) record<T>().nodes.clear();
+    if (!persistent_) forget_nodes<T>();
     if (!connected && unconnected == UnconnectedGradients::None) return {};
     if (columns.empty() || batch == 0) return zeros<T>(shape);
     return reshape(concat(columns, 1), std::vector<long>(shape.begin(), shape.end()));

@@ -108,7 +108,8 @@ public:
     template <class T = float>
     std::vector<VariableOf<T>> watched_variables() const
     {
-        auto out = record<T>().watched;
+        const auto& watched = record<T>().watched;
+        std::vector<VariableOf<T>> out(watched.begin(), watched.end());
         std::sort(out.begin(), out.end(), [](const VariableOf<T>& a, const VariableOf<T>& b) { return a.id() < b.id(); });
         return out;
     }
@@ -141,10 +142,12 @@ public:
     void push(std::shared_ptr<const detail::Node<T>> node);
 
 private:
+    // Inline room for a small graph: a tape of a few ops allocates nothing.
     template <class T>
     struct Record {
-        std::vector<std::shared_ptr<const detail::Node<T>>> nodes;
-        std::vector<VariableOf<T>> watched;
+        detail::SmallVector<std::shared_ptr<const detail::Node<T>>, 8> nodes;
+        detail::SmallVector<std::uint32_t, 8> outputs;  // outputs[i]: the dense index (tracked_) of nodes[i]'s output
+        detail::SmallVector<VariableOf<T>, 2> watched;
     };
     template <class T>
     Record<T>& record()
@@ -158,6 +161,13 @@ private:
     }
     template <class T>
     void watch_variable(const TensorOf<T>& t);
+    // Drops the recorded nodes (a non-persistent tape after its one use).
+    template <class T>
+    void forget_nodes()
+    {
+        record<T>().nodes.clear();
+        record<T>().outputs.clear();
+    }
     void begin_use(const char* what);
     // The reverse pass: gradients of sum_t <targets[t], seeds[t]> for each source.
     template <class T>
@@ -173,7 +183,14 @@ private:
     bool watch_accessed_variables_;
     bool paused_ = false;
     bool used_ = false;
-    detail::IdIndex tracked_;  // ids of watched tensors and recorded outputs
+    // Tracks a tensor id: its dense index (0, 1, ... in the order first tracked), and whether it is new.
+    std::pair<std::uint32_t, bool> track(std::uint64_t id)
+    {
+        return tracked_.insert(id, static_cast<std::uint32_t>(tracked_.size()));
+    }
+    // ids of watched tensors and recorded outputs -> dense index; the reverse pass
+    // keeps its gradients and reachability in arrays indexed by it.
+    detail::IdIndex tracked_;
     Record<float> f32_;
     Record<double> f64_;
 };
@@ -183,7 +200,7 @@ private:
 template <class T>
 void GradientTape::watch_variable(const TensorOf<T>& t)
 {
-    if (tracked_.insert(t.id()).second) {
+    if (track(t.id()).second) {
         auto& watched = record<T>().watched;
         VariableOf<T> v;
         static_cast<TensorOf<T>&>(v) = t;
@@ -196,7 +213,7 @@ void GradientTape::watch(const TensorOf<T>& t)
 {
     if (!t.defined()) throw TapeError("GradientTape.watch: argument 't' is an undefined tensor");
     if (t.is_variable()) watch_variable(t);
-    else tracked_.insert(t.id());
+    else track(t.id());
 }
 
 template <class T>
@@ -219,10 +236,9 @@ bool GradientTape::should_record(std::span<const TensorOf<T>* const> inputs)
 template <class T>
 void GradientTape::push(std::shared_ptr<const detail::Node<T>> node)
 {
-    tracked_.insert(node->output);
-    auto& nodes = record<T>().nodes;
-    if (nodes.empty()) nodes.reserve(16);
-    nodes.push_back(std::move(node));
+    auto& r = record<T>();
+    r.outputs.push_back(track(node->output).first);
+    r.nodes.push_back(std::move(node));
 }
 
 template <class T>

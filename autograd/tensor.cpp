@@ -4,18 +4,15 @@
 
 namespace xgrad::detail {
 
-std::uint64_t next_tensor_id()
+void throw_undefined_tensor()
 {
-    // Each thread takes ids in blocks: unique, increasing within a thread, and
-    // without an atomic operation per tensor.
-    constexpr std::uint64_t block = 1024;
-    static std::atomic<std::uint64_t> counter{1};
-    thread_local std::uint64_t next = 0, end = 0;
-    if (next == end) {
-        next = counter.fetch_add(block, std::memory_order_relaxed);
-        end = next + block;
-    }
-    return next++;
+    throw Error("tensor: use of an undefined tensor (a gradient that was None?)");
+}
+
+std::uint64_t next_id_block()
+{
+    static std::atomic<std::uint64_t> counter{1};  // 0 is no id (IdIndex's empty slot)
+    return counter.fetch_add(1024, std::memory_order_relaxed);
 }
 
 namespace {
@@ -35,19 +32,6 @@ ArrayCache<T>* ArrayCache<T>::get()
     if (caches_gone) return nullptr;
     thread_local CacheHolder<T> holder;
     return &holder.cache;
-}
-template <class T>
-ImplPool<T>* ImplPool<T>::get()
-{
-    thread_local bool gone = false;
-    struct Holder {
-        ImplPool<T> pool;
-        bool* gone;
-        ~Holder() { *gone = true; }
-    };
-    if (gone) return nullptr;
-    thread_local Holder holder{{}, &gone};
-    return &holder.pool;
 }
 template class ImplPool<float>;
 template class ImplPool<double>;

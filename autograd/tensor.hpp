@@ -62,10 +62,24 @@ using Variable64 = VariableOf<double>;
 
 namespace detail {
 
-std::uint64_t next_tensor_id();
+// Tensor ids: unique, increasing within a thread. Each thread takes them in
+// blocks from one atomic counter (next_id_block), so a new tensor costs no
+// atomic operation and no call.
+std::uint64_t next_id_block();
+inline thread_local std::uint64_t next_id = 0, end_id = 0;
+inline std::uint64_t next_tensor_id()
+{
+    if (next_id == end_id) [[unlikely]] {
+        next_id = next_id_block();
+        end_id = next_id + 1024;
+    }
+    return next_id++;
+}
 
 // Tag of the TensorOf constructor that leaves the value uninitialized.
 struct Uninitialized {};
+// Throws Error for the use of an undefined tensor (kept out of line: accessors stay small).
+[[noreturn, gnu::cold]] void throw_undefined_tensor();
 
 // Whether every element of a tensor's value is finite, as recorded by the kernel
 // that wrote the value (autograd/detail/finiteness.hpp); unknown unless one did.
@@ -159,6 +173,21 @@ private:
     std::array<std::vector<TensorImpl<T>*>, kSmallElements + 1 + kMediumLists> spare_;
     std::size_t medium_elements_ = 0;
 };
+
+// Inline: every small op takes and gives back through it.
+template <class T>
+ImplPool<T>* ImplPool<T>::get()
+{
+    thread_local bool gone = false;
+    struct Holder {
+        ImplPool<T> pool;
+        bool* gone;
+        ~Holder() { *gone = true; }
+    };
+    if (gone) [[unlikely]] return nullptr;
+    thread_local Holder holder{{}, &gone};
+    return &holder.pool;
+}
 
 template <class T>
 void destroy_impl(TensorImpl<T>* p)
@@ -288,7 +317,7 @@ public:
 
     const detail::TensorImpl<T>& impl() const
     {
-        if (!impl_) throw Error("tensor: use of an undefined tensor (a gradient that was None?)");
+        if (!impl_) [[unlikely]] detail::throw_undefined_tensor();
         return *impl_;
     }
     const detail::ImplRef<T>& impl_ptr() const { return impl_; }

@@ -2,6 +2,7 @@
 // the closure that maps the output's gradient to the inputs' gradients.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstddef>
@@ -76,6 +77,9 @@ private:
 // gradients). A move-only std::function whose captures (a few tensors and
 // numbers) live inline, so recording an op allocates no closure; larger
 // captures go to the heap.
+// Ops capture as `[x = x]`, not `[x]`: a plain capture of a `const TensorOf&`
+// parameter is a const member, which the closure's move into the buffer would
+// copy (an atomic increment and decrement per tensor per op).
 template <class T>
 class BackwardFn {
 public:
@@ -174,12 +178,30 @@ public:
         heap_.push_back(std::move(v));
         ++size_;
     }
+    // Destroys the elements (the inline ones too: they may hold tensors).
+    void clear()
+    {
+        std::fill_n(inline_.begin(), std::min(size_, N), V());
+        heap_.clear();
+        size_ = 0;
+    }
+    bool empty() const { return size_ == 0; }
+    // Makes an empty vector hold n copies of v.
+    void assign(std::size_t n, const V& v)
+    {
+        if (n <= N) std::fill_n(inline_.begin(), n, v);
+        else heap_.assign(n, v);
+        size_ = n;
+    }
     std::size_t size() const { return size_; }
     const V* data() const { return size_ <= N ? inline_.data() : heap_.data(); }
+    V* data() { return size_ <= N ? inline_.data() : heap_.data(); }
     const V* begin() const { return data(); }
     const V* end() const { return data() + size_; }
+    V* begin() { return data(); }
+    V* end() { return data() + size_; }
     const V& operator[](std::size_t i) const { return data()[i]; }
-    V& operator[](std::size_t i) { return const_cast<V*>(data())[i]; }
+    V& operator[](std::size_t i) { return data()[i]; }
 
 private:
     std::array<V, N> inline_{};
@@ -190,6 +212,11 @@ private:
 // Most ops have one or two inputs: kept inline, without an allocation.
 template <class T>
 struct Node {
+    template <class MakeBackward>
+    Node(const char* op_name, std::uint64_t output_id, const Where& recorded_at, MakeBackward&& make_backward)
+        : op(op_name), output(output_id), where(recorded_at), backward(make_backward())
+    {
+    }
     const char* op;
     SmallVector<std::uint64_t, 2> inputs;
     SmallVector<Shape, 2> input_shapes;

@@ -25,14 +25,12 @@ struct Arg {
 // tensors (elementwise ops, reduce_sum and reduce_mean, matmul, reshape and
 // broadcasting) check only this: they map empty tensors to empty tensors, or
 // to sums of nothing (0).
+[[noreturn, gnu::cold]] void throw_undefined_argument(const char* op, const char* name);
 template <class T>
 void check_defined(const char* op, std::initializer_list<Arg<T>> args)
 {
     for (const auto& a : args) {
-        if (!a.tensor.defined()) {
-            throw ShapeError(cat(op, ": argument '", a.name,
-                                 "' is an undefined tensor (an unconnected gradient?)"));
-        }
+        if (!a.tensor.defined()) [[unlikely]] throw_undefined_argument(op, a.name);
     }
 }
 
@@ -62,7 +60,8 @@ struct BackwardContext {
     const Where* where;
     std::uint64_t needed;  // bit j: input j needs a gradient (inputs from the 64th on always do)
 };
-const BackwardContext*& current_backward();
+inline thread_local const BackwardContext* current_backward_context = nullptr;
+inline const BackwardContext*& current_backward() { return current_backward_context; }
 
 // Inside a backward closure: whether input j needs a gradient. A closure may
 // return an undefined tensor for one that needs none instead of computing it.
@@ -114,17 +113,15 @@ TensorOf<T> finish(const char* op, std::span<const TensorOf<T>* const> inputs,
     for (GradientTape* tape : active_tapes()) {
         if (!tape->should_record(inputs)) continue;
         if (!node) {
-            auto made = std::allocate_shared<Node<T>>(PoolAllocator<Node<T>>{});
-            made->op = op;
+            // The closure is built in place (Node's constructor), not moved into the node.
+            auto made = std::allocate_shared<Node<T>>(PoolAllocator<Node<T>>{}, op, out.id(), where,
+                                                      [&] { return make_backward(out); });
             made->inputs.reserve(inputs.size());
             made->input_shapes.reserve(inputs.size());
             for (const TensorOf<T>* in : inputs) {
                 made->inputs.push_back(in->id());
                 made->input_shapes.push_back(in->shape());
             }
-            made->output = out.id();
-            made->where = where;
-            made->backward = make_backward(out);
             node = std::move(made);
         }
         if (!first) first = tape;

@@ -39,7 +39,7 @@ TensorOf<T> relu(const TensorOf<T>& x, Where loc)
     // x < 0 ? 0 : x, as std::max(x, 0) and TensorFlow: a NaN stays NaN (a SIMD max would turn it into 0).
     auto value = detail::evaluated<T>(x.shape(), xt::where(x.value() < T(0), T(0), x.value()));
     return finish<T>("relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x](const TensorOf<T>& g) {
+        return BackwardFn<T>([x = x](const TensorOf<T>& g) {
             return detail::Gradients<T>{relu_grad(g, x)};
         });
     });
@@ -51,7 +51,7 @@ TensorOf<T> relu_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
     check_same_shape("relu_grad", g, y);
     return finish<T>("relu_grad", {&g}, detail::elementwise("relu_grad", detail::BinaryOp::relu_grad, g, y), loc,
                      [&](const TensorOf<T>&) {
-        return BackwardFn<T>([y](const TensorOf<T>& gg) { return detail::Gradients<T>{relu_grad(gg, y)}; });
+        return BackwardFn<T>([y = y](const TensorOf<T>& gg) { return detail::Gradients<T>{relu_grad(gg, y)}; });
     });
 }
 
@@ -62,7 +62,7 @@ TensorOf<T> tanh_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
     return finish<T>("tanh_grad", {&g, &y}, detail::elementwise("tanh_grad", detail::BinaryOp::tanh_grad, g, y), loc,
                      [&](const TensorOf<T>&) {
         // d/dg = 1 - y^2;  d/dy = -2 g y
-        return BackwardFn<T>([g, y](const TensorOf<T>& gg) {
+        return BackwardFn<T>([g = g, y = y](const TensorOf<T>& gg) {
             return detail::Gradients<T>{detail::needed(0, [&] { return tanh_grad(gg, y); }),
                                         detail::needed(1, [&] { return mul(mul(gg, g), mul(scalar<T>(-2), y)); })};
         });
@@ -77,7 +77,7 @@ TensorOf<T> sigmoid_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
                      detail::elementwise("sigmoid_grad", detail::BinaryOp::sigmoid_grad, g, y), loc,
                      [&](const TensorOf<T>&) {
         // d/dg = y (1 - y);  d/dy = g (1 - 2 y)
-        return BackwardFn<T>([g, y](const TensorOf<T>& gg) {
+        return BackwardFn<T>([g = g, y = y](const TensorOf<T>& gg) {
             return detail::Gradients<T>{
                 detail::needed(0, [&] { return sigmoid_grad(gg, y); }),
                 detail::needed(1, [&] { return mul(mul(gg, g), sub(scalar<T>(1), mul(scalar<T>(2), y))); })};
@@ -91,7 +91,7 @@ TensorOf<T> leaky_relu(const TensorOf<T>& x, T alpha, Where loc)
     check_defined<T>("leaky_relu", {{"x", x}});
     xt::xarray<T> value = xt::where(x.value() > T(0), x.value(), alpha * x.value());
     return finish<T>("leaky_relu", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x, alpha](const TensorOf<T>& g) {
+        return BackwardFn<T>([x = x, alpha = alpha](const TensorOf<T>& g) {
             const xt::xarray<T> slope = xt::where(x.value() > T(0), T(1), alpha);
             return detail::Gradients<T>{mul(g, TensorOf<T>(slope))};
         });
@@ -104,7 +104,7 @@ TensorOf<T> sigmoid(const TensorOf<T>& x, Where loc)
     check_defined<T>("sigmoid", {{"x", x}});
     auto value = detail::evaluated<T>(x.shape(), T(1) / (T(1) + xt::exp(-x.value())));
     return finish<T>("sigmoid", {&x}, std::move(value), loc, [](const TensorOf<T>& out) {
-        return BackwardFn<T>([out](const TensorOf<T>& g) {
+        return BackwardFn<T>([out = out](const TensorOf<T>& g) {
             return detail::Gradients<T>{sigmoid_grad(g, out)};
         });
     });
@@ -115,7 +115,7 @@ TensorOf<T> tanh(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("tanh", {{"x", x}});
     return finish<T>("tanh", {&x}, detail::evaluated<T>(x.shape(), xt::tanh(x.value())), loc, [](const TensorOf<T>& out) {
-        return BackwardFn<T>([out](const TensorOf<T>& g) {
+        return BackwardFn<T>([out = out](const TensorOf<T>& g) {
             return detail::Gradients<T>{tanh_grad(g, out)};
         });
     });
@@ -145,7 +145,7 @@ TensorOf<T> softmax(const TensorOf<T>& x, long axis, Where loc)
     xt::xarray<T> e = xt::exp(shifted(x.value(), ax));
     e = detail::binary(detail::BinaryOp::div, e, detail::sum_axes(e, {ax}));
     return finish<T>("softmax", {&x}, std::move(e), loc, [axis](const TensorOf<T>& out) {
-        return BackwardFn<T>([out, axis](const TensorOf<T>& g) {
+        return BackwardFn<T>([out = out, axis = axis](const TensorOf<T>& g) {
             const auto dot = reduce_sum(mul(g, out), {axis}, true);
             return detail::Gradients<T>{mul(out, sub(g, dot))};
         });
@@ -160,7 +160,7 @@ TensorOf<T> log_softmax(const TensorOf<T>& x, long axis, Where loc)
     xt::xarray<T> s = shifted(x.value(), ax);
     s = detail::binary(detail::BinaryOp::sub, s, xt::xarray<T>(xt::log(detail::sum_axes(xt::xarray<T>(xt::exp(s)), {ax}))));
     return finish<T>("log_softmax", {&x}, std::move(s), loc, [axis](const TensorOf<T>& out) {
-        return BackwardFn<T>([out, axis](const TensorOf<T>& g) {
+        return BackwardFn<T>([out = out, axis = axis](const TensorOf<T>& g) {
             return detail::Gradients<T>{sub(g, mul(exp(out), reduce_sum(g, {axis}, true)))};
         });
     });

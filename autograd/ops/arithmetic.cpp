@@ -67,7 +67,7 @@ TensorOf<T> mul(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_defined<T>("mul", {{"a", a}, {"b", b}});
     return finish<T>("mul", {&a, &b}, elementwise("mul", detail::BinaryOp::mul, a, b), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([a, b](const TensorOf<T>& g) {
+        return BackwardFn<T>([a = a, b = b](const TensorOf<T>& g) {
             return detail::Gradients<T>{needed(0, [&] { return sum_to(mul(g, b), a.shape()); }),
                                             needed(1, [&] { return sum_to(mul(g, a), b.shape()); })};
         });
@@ -79,7 +79,7 @@ TensorOf<T> div(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
 {
     check_defined<T>("div", {{"a", a}, {"b", b}});
     return finish<T>("div", {&a, &b}, elementwise("div", detail::BinaryOp::div, a, b), loc, [&](const TensorOf<T>& out) {
-        return BackwardFn<T>([a, b, out](const TensorOf<T>& g) {
+        return BackwardFn<T>([a = a, b = b, out = out](const TensorOf<T>& g) {
             return detail::Gradients<T>{needed(0, [&] { return sum_to(div(g, b), a.shape()); }),
                                             needed(1, [&] { return sum_to(neg(div(mul(g, out), b)), b.shape()); })};
         });
@@ -105,9 +105,36 @@ TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc)
                             ? detail::small_map(x, [p](T v) { return std::pow(v, p); })
                             : TensorOf<T>(xt::xarray<T>(xt::pow(x.value(), p)));
     return finish<T>("pow", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x, p](const TensorOf<T>& g) {
-            // (g * p) * x^(p-1): TensorFlow's order, so float32 results round alike.
-            return detail::Gradients<T>{mul(mul(g, detail::constant_scalar<T>(p)), pow(x, p - T(1)))};
+        return BackwardFn<T>([x = x, p = p](const TensorOf<T>& g) {
+            return detail::Gradients<T>{pow_grad(g, x, p)};
+        });
+    });
+}
+
+template <class T>
+TensorOf<T> pow_grad(const TensorOf<T>& g, const TensorOf<T>& x, T p, Where loc)
+{
+    check_defined<T>("pow_grad", {{"g", g}, {"x", x}});
+    if (g.shape() != x.shape()) {
+        throw ShapeError(detail::cat("pow_grad: arguments 'g' of shape ", to_string(g.shape()), " and 'x' of shape ",
+                                     to_string(x.shape()), " must have the same shape"));
+    }
+    // (g * p) * x^(p-1): TensorFlow's order, so float32 results round alike. Where pow
+    // itself would call xtensor's SIMD pow, the composite is the op (the same bits).
+    if (!detail::small(x.value(), detail::kScalarOnlyElements<T>)) {
+        return mul(mul(g, detail::constant_scalar<T>(p), loc), pow(x, p - T(1), loc), loc);
+    }
+    TensorOf<T> value(detail::Uninitialized{}, x.shape());
+    const T* pg = g.value().data();
+    const T* px = x.value().data();
+    T* po = detail::data_of(value);
+    for (std::size_t i = 0; i < x.size(); ++i) po[i] = (pg[i] * p) * std::pow(px[i], p - T(1));
+    return finish<T>("pow_grad", {&g, &x}, std::move(value), loc, [&](const TensorOf<T>&) {
+        // d/dg = p x^(p-1);  d/dx = g p (p-1) x^(p-2)
+        return BackwardFn<T>([g = g, x = x, p = p](const TensorOf<T>& gg) {
+            return detail::Gradients<T>{
+                needed(0, [&] { return pow_grad(gg, x, p); }),
+                needed(1, [&] { return pow_grad(mul(gg, mul(g, detail::constant_scalar<T>(p))), x, p - T(1)); })};
         });
     });
 }
@@ -119,7 +146,7 @@ TensorOf<T> pow(const TensorOf<T>& x, const TensorOf<T>& y, Where loc)
     broadcast_shapes(x.shape(), y.shape(), "pow", "x", "y");
     return finish<T>("pow", {&x, &y}, xt::pow(x.value(), y.value()), loc,
                      [&](const TensorOf<T>& out) {
-        return BackwardFn<T>([x, y, out](const TensorOf<T>& g) {
+        return BackwardFn<T>([x = x, y = y, out = out](const TensorOf<T>& g) {
             const auto positive = greater(x, scalar<T>(0));
             const auto safe_log = mul(log(where(positive, x, ones_like(x))), positive);
             return detail::Gradients<T>{
@@ -136,7 +163,7 @@ TensorOf<T> square(const TensorOf<T>& x, Where loc)
     TensorOf<T> value = detail::small(x.value(), detail::kLoopElements) ? detail::small_map(x, [](T v) { return v * v; })
                                                  : TensorOf<T>(xt::xarray<T>(x.value() * x.value()));
     return finish<T>("square", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x](const TensorOf<T>& g) {
+        return BackwardFn<T>([x = x](const TensorOf<T>& g) {
             return detail::Gradients<T>{mul(g, mul(detail::constant_scalar<T>(2), x))};
         });
     });
@@ -149,6 +176,7 @@ TensorOf<T> square(const TensorOf<T>& x, Where loc)
     template TensorOf<T> div(const TensorOf<T>&, const TensorOf<T>&, Where);        \
     template TensorOf<T> neg(const TensorOf<T>&, Where);                            \
     template TensorOf<T> pow(const TensorOf<T>&, T, Where);                         \
+    template TensorOf<T> pow_grad(const TensorOf<T>&, const TensorOf<T>&, T, Where); \
     template TensorOf<T> pow(const TensorOf<T>&, const TensorOf<T>&, Where);        \
     template TensorOf<T> square(const TensorOf<T>&, Where);                         \
     template TensorOf<T> detail::constant_scalar(T);

@@ -27,6 +27,10 @@ TensorOf<T> neg(const TensorOf<T>& x, Where loc = Where::current());
 // x^p for a scalar p;  d/dx = p x^(p-1)
 template <class T>
 TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc = Where::current());
+// pow's backward in one op: (g * p) * x^(p-1), bit for bit that composite
+// (mul(mul(g, p), pow(x, p - 1))), and differentiable in g and x. g has x's shape.
+template <class T>
+TensorOf<T> pow_grad(const TensorOf<T>& g, const TensorOf<T>& x, T p, Where loc = Where::current());
 // x^y elementwise;  d/dx = y x^(y-1), d/dy = x^y log(x) (0 where x <= 0, as TensorFlow)
 template <class T>
 TensorOf<T> pow(const TensorOf<T>& x, const TensorOf<T>& y, Where loc = Where::current());

@@ -75,7 +75,7 @@ TensorOf<T> conv2d(const TensorOf<T>& x, const TensorOf<T>& kernel, const Tensor
     detail::conv_forward<T>(g, x.value().data(), kernel.value().data(), f,
                     detail::GemmEpilogue<T>{has_bias ? bias.value().data() : nullptr, relu && !check_z}, out.data());
     auto make = [&](const TensorOf<T>& y) {
-        return BackwardFn<T>([x, kernel, has_bias, strides, padding, dilation, relu_out = relu ? y : TensorOf<T>()](
+        return BackwardFn<T>([x = x, kernel = kernel, has_bias = has_bias, strides = strides, padding = padding, dilation = dilation, relu_out = relu ? y : TensorOf<T>()](
                                  const TensorOf<T>& g) {
             const TensorOf<T> dz = relu_out.defined() ? relu_grad(g, relu_out) : g;
             std::vector<TensorOf<T>> grads{
@@ -106,7 +106,7 @@ TensorOf<T> conv2d_backprop_input(const TensorOf<T>& dy, const TensorOf<T>& kern
     xt::xarray<T> dx = xt::zeros<T>(input_shape);
     detail::conv_backprop_input<T>(g, dy.value().data(), kernel.value().data(), f, dx.data());
     return finish<T>("conv2d_backprop_input", {&dy, &kernel}, std::move(dx), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([dy, kernel, strides, padding, dilation](const TensorOf<T>& g) {
+        return BackwardFn<T>([dy = dy, kernel = kernel, strides = strides, padding = padding, dilation = dilation](const TensorOf<T>& g) {
             return detail::Gradients<T>{
                 detail::needed(0, [&] { return conv2d(g, kernel, TensorOf<T>(), strides, padding, dilation); }),
                 detail::needed(1, [&] { return conv2d_backprop_kernel(g, dy, kernel.shape(), strides, padding, dilation); })};
@@ -132,7 +132,7 @@ TensorOf<T> conv2d_backprop_kernel(const TensorOf<T>& x, const TensorOf<T>& dy, 
     for (std::size_t k = 0; k < dk.size(); ++k) non_finite |= detail::non_finite_bit(pk[k]);
     return finish<T>("conv2d_backprop_kernel", {&x, &dy}, detail::recorded(std::move(dk), non_finite), loc,
                      [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x, dy, strides, padding, dilation](const TensorOf<T>& g) {
+        return BackwardFn<T>([x = x, dy = dy, strides = strides, padding = padding, dilation = dilation](const TensorOf<T>& g) {
             return detail::Gradients<T>{
                 detail::needed(0, [&] { return conv2d_backprop_input(dy, g, x.shape(), strides, padding, dilation); }),
                 detail::needed(1, [&] { return conv2d(x, g, TensorOf<T>(), strides, padding, dilation); })};

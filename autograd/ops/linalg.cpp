@@ -54,7 +54,7 @@ TensorOf<T> matmul_2d(const TensorOf<T>& a, const TensorOf<T>& b, bool ta, bool 
     if (record) out = detail::recorded(std::move(out), non_finite);
     return finish<T>("matmul", {&a, &b}, std::move(out), loc,
                      [&](const TensorOf<T>&) {
-        return BackwardFn<T>([a, b, ta, tb](const TensorOf<T>& g) {
+        return BackwardFn<T>([a = a, b = b, ta = ta, tb = tb](const TensorOf<T>& g) {
             // C = op(A) op(B): one GEMM with flags per input, only for an input that
             // needs a gradient (not a batch of data).
             //   dA = ta ? op(B) g^T : g op(B)^T;  dB = tb ? g^T op(A) : op(A)^T g
@@ -120,7 +120,7 @@ TensorOf<T> transpose(const TensorOf<T>& x, std::vector<std::size_t> perm, Where
     for (std::size_t i = 0; i < rank; ++i) inverse[perm[i]] = i;
     xt::xarray<T> value = xt::transpose(x.value(), perm);
     return finish<T>("transpose", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([inverse](const TensorOf<T>& g) {
+        return BackwardFn<T>([inverse = inverse](const TensorOf<T>& g) {
             return detail::Gradients<T>{transpose(g, inverse)};
         });
     });

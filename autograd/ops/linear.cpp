@@ -50,7 +50,7 @@ TensorOf<T> linear(const TensorOf<T>& x, const TensorOf<T>& kernel, const Tensor
     return finish<T>("linear", {&x, &kernel, &bias}, std::move(out), loc, [&](const TensorOf<T>& y) {
         // The separate ops' backward, op for op (so the bits match): relu's mask (from the
         // output: y > 0 exactly where z > 0), matmul's two products, add's sum_to.
-        return BackwardFn<T>([x, kernel, bias_shape = bias.shape(), relu_out = relu ? y : TensorOf<T>()](
+        return BackwardFn<T>([x = x, kernel = kernel, bias_shape = bias.shape(), relu_out = relu ? y : TensorOf<T>()](
                                  const TensorOf<T>& g) {
             const TensorOf<T> dz = relu_out.defined() ? relu_grad(g, relu_out) : g;
             auto dkernel = [&] {

@@ -21,7 +21,7 @@ TensorOf<T> sqrt(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("sqrt", {{"x", x}});
     return finish<T>("sqrt", {&x}, xt::sqrt(x.value()), loc, [](const TensorOf<T>& out) {
-        return BackwardFn<T>([out](const TensorOf<T>& g) {
+        return BackwardFn<T>([out = out](const TensorOf<T>& g) {
             return detail::Gradients<T>{div(g, mul(scalar<T>(2), out))};
         });
     });
@@ -32,7 +32,7 @@ TensorOf<T> exp(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("exp", {{"x", x}});
     return finish<T>("exp", {&x}, xt::exp(x.value()), loc, [](const TensorOf<T>& out) {
-        return BackwardFn<T>([out](const TensorOf<T>& g) { return detail::Gradients<T>{mul(g, out)}; });
+        return BackwardFn<T>([out = out](const TensorOf<T>& g) { return detail::Gradients<T>{mul(g, out)}; });
     });
 }
 
@@ -41,7 +41,7 @@ TensorOf<T> log(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("log", {{"x", x}});
     return finish<T>("log", {&x}, xt::log(x.value()), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x](const TensorOf<T>& g) { return detail::Gradients<T>{div(g, x)}; });
+        return BackwardFn<T>([x = x](const TensorOf<T>& g) { return detail::Gradients<T>{div(g, x)}; });
     });
 }
 
@@ -50,7 +50,7 @@ TensorOf<T> abs(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("abs", {{"x", x}});
     return finish<T>("abs", {&x}, xt::abs(x.value()), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x](const TensorOf<T>& g) { return detail::Gradients<T>{mul(g, sign(x))}; });
+        return BackwardFn<T>([x = x](const TensorOf<T>& g) { return detail::Gradients<T>{mul(g, sign(x))}; });
     });
 }
 
@@ -59,7 +59,7 @@ TensorOf<T> erf(const TensorOf<T>& x, Where loc)
 {
     check_defined<T>("erf", {{"x", x}});
     return finish<T>("erf", {&x}, xt::erf(x.value()), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x](const TensorOf<T>& g) {
+        return BackwardFn<T>([x = x](const TensorOf<T>& g) {
             const T two_over_sqrt_pi = T(2) / std::sqrt(std::numbers::pi_v<T>);
             return detail::Gradients<T>{mul(g, mul(scalar<T>(two_over_sqrt_pi), exp(neg(square(x)))))};
         });
@@ -84,7 +84,7 @@ TensorOf<T> maximum(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
     broadcast_shapes(a.shape(), b.shape(), "maximum");
     return finish<T>("maximum", {&a, &b}, xt::maximum(a.value(), b.value()), loc,
                      [&](const TensorOf<T>&) {
-        return BackwardFn<T>([a, b](const TensorOf<T>& g) {
+        return BackwardFn<T>([a = a, b = b](const TensorOf<T>& g) {
             return split_by_mask(g, greater_equal(a, b), a.shape(), b.shape());
         });
     });
@@ -97,7 +97,7 @@ TensorOf<T> minimum(const TensorOf<T>& a, const TensorOf<T>& b, Where loc)
     broadcast_shapes(a.shape(), b.shape(), "minimum");
     return finish<T>("minimum", {&a, &b}, xt::minimum(a.value(), b.value()), loc,
                      [&](const TensorOf<T>&) {
-        return BackwardFn<T>([a, b](const TensorOf<T>& g) {
+        return BackwardFn<T>([a = a, b = b](const TensorOf<T>& g) {
             return split_by_mask(g, less_equal(a, b), a.shape(), b.shape());
         });
     });
@@ -111,7 +111,7 @@ TensorOf<T> clip(const TensorOf<T>& x, T lo, T hi, Where loc)
         throw ValueError(detail::cat("clip: argument 'lo' (", lo, ") must not exceed argument 'hi' (", hi, ")"));
     }
     return finish<T>("clip", {&x}, xt::clip(x.value(), lo, hi), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x, lo, hi](const TensorOf<T>& g) {
+        return BackwardFn<T>([x = x, lo = lo, hi = hi](const TensorOf<T>& g) {
             const xt::xarray<T> inside = xt::cast<T>(x.value() >= lo && x.value() <= hi);
             return detail::Gradients<T>{mul(g, TensorOf<T>(inside))};
         });
@@ -127,7 +127,7 @@ TensorOf<T> where(const TensorOf<T>& cond, const TensorOf<T>& a, const TensorOf<
     xt::xarray<T> value = xt::where(xt::not_equal(cond.value(), T(0)), a.value(), b.value());
     return finish<T>("where", {&a, &b}, std::move(value), loc, [&](const TensorOf<T>&) {
         const TensorOf<T> mask(xt::xarray<T>(xt::cast<T>(xt::not_equal(cond.value(), T(0)))));
-        return BackwardFn<T>([mask, sa = a.shape(), sb = b.shape()](const TensorOf<T>& g) {
+        return BackwardFn<T>([mask = mask, sa = a.shape(), sb = b.shape()](const TensorOf<T>& g) {
             return split_by_mask(g, mask, sa, sb);
         });
     });

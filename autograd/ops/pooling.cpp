@@ -40,7 +40,7 @@ TensorOf<T> route(const TensorOf<T>& x, const Indices& idx, const Shape& out_sha
     for (std::size_t i = 0; i < ix.size(); ++i) out.data()[i] = xs[ix[i]];
     const std::size_t per_image = out_shape[0] ? ix.size() / out_shape[0] : 0;
     return finish<T>("max_pool2d", {&x}, std::move(out), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([idx, x_shape = x.shape(), per_image, loc](const TensorOf<T>& g) {
+        return BackwardFn<T>([idx = idx, x_shape = x.shape(), per_image = per_image, loc = loc](const TensorOf<T>& g) {
             return detail::Gradients<T>{route_back(g, idx, x_shape, per_image, loc)};
         });
     });
@@ -59,7 +59,7 @@ TensorOf<T> route_back(const TensorOf<T>& g, const Indices& idx, const Shape& x_
         for (std::size_t i = b * per_image_out; i < (b + 1) * per_image_out; ++i) d[ix[i]] += gs[i];
     });
     return finish<T>("max_pool2d_backprop", {&g}, std::move(dx), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([idx, out_shape = g.shape(), loc](const TensorOf<T>& gg) {
+        return BackwardFn<T>([idx = idx, out_shape = g.shape(), loc = loc](const TensorOf<T>& gg) {
             return detail::Gradients<T>{route(gg, idx, out_shape, loc)};
         });
     });
@@ -172,7 +172,7 @@ TensorOf<T> avg_pool2d(const TensorOf<T>& x, Size2 pool_size, Size2 strides, Pad
     xt::xarray<T> out = xt::xarray<T>::from_shape(g.out_shape(g.c));
     avg_pool_kernel<T, false>(g, x.value().data(), out.data());
     return finish<T>("avg_pool2d", {&x}, std::move(out), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([x_shape = x.shape(), pool_size, strides, padding](const TensorOf<T>& g) {
+        return BackwardFn<T>([x_shape = x.shape(), pool_size = pool_size, strides = strides, padding = padding](const TensorOf<T>& g) {
             return detail::Gradients<T>{avg_pool2d_backprop(g, x_shape, pool_size, strides, padding)};
         });
     });
@@ -188,7 +188,7 @@ TensorOf<T> avg_pool2d_backprop(const TensorOf<T>& g, const Shape& input_shape, 
     xt::xarray<T> dx = xt::zeros<T>(input_shape);
     avg_pool_kernel<T, true>(geo, g.value().data(), dx.data());
     return finish<T>("avg_pool2d_backprop", {&g}, std::move(dx), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([pool_size, strides, padding](const TensorOf<T>& gg) {
+        return BackwardFn<T>([pool_size = pool_size, strides = strides, padding = padding](const TensorOf<T>& gg) {
             return detail::Gradients<T>{avg_pool2d(gg, pool_size, strides, padding)};
         });
     });

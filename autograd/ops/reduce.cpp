@@ -42,7 +42,7 @@ TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
     value.reshape(reduced_shape(x.shape(), ax, keepdims));
     return finish<T>("reduce_sum", {&x}, detail::recorded(TensorOf<T>(std::move(value)), non_finite), loc,
                      [&](const TensorOf<T>&) {
-        return BackwardFn<T>([input = x.shape(), ax](const TensorOf<T>& g) {
+        return BackwardFn<T>([input = x.shape(), ax = ax](const TensorOf<T>& g) {
             return detail::Gradients<T>{expand_back(g, input, ax)};
         });
     });
@@ -64,7 +64,7 @@ TensorOf<T> reduce_max(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
     xt::xarray<T> value = detail::max_axes(x.value(), ax);
     value.reshape(reduced_shape(x.shape(), ax, keepdims));
     return finish<T>("reduce_max", {&x}, std::move(value), loc, [&](const TensorOf<T>& out) {
-        return BackwardFn<T>([x, out, ax](const TensorOf<T>& g) {
+        return BackwardFn<T>([x = x, out = out, ax = ax](const TensorOf<T>& g) {
             // Ties share the gradient equally, as TensorFlow's reduce_max does.
             const auto mask = equal(x, expand_back(stop_gradient(out), x.shape(), ax));
             const auto ties = expand_back(reduce_sum(mask, std::vector<long>(ax.begin(), ax.end()), false),

@@ -54,7 +54,7 @@ TensorOf<T> embed(const TensorOf<T>& g, std::size_t axis, std::size_t begin, std
     const Blocks gb = blocks(g.shape(), axis);
     copy_rows(g.value().data(), gb, out.data(), blocks(shape, axis), 0, begin, gb.dim);
     return finish<T>("slice_grad", {&g}, std::move(out), Where::current(), [&](const TensorOf<T>&) {
-        return BackwardFn<T>([axis, begin, end = begin + gb.dim](const TensorOf<T>& gg) {
+        return BackwardFn<T>([axis = axis, begin = begin, end = begin + gb.dim](const TensorOf<T>& gg) {
             return detail::Gradients<T>{slice(gg, static_cast<long>(axis), static_cast<long>(begin),
                                                   static_cast<long>(end))};
         });
@@ -75,7 +75,7 @@ TensorOf<T> scatter_add(const TensorOf<T>& g, const std::vector<std::size_t>& in
         for (std::size_t j = 0; j < width; ++j) dst[j] += src[i * width + j];
     }
     return finish<T>("gather_grad", {&g}, std::move(out), Where::current(), [&](const TensorOf<T>&) {
-        return BackwardFn<T>([indices](const TensorOf<T>& gg) {
+        return BackwardFn<T>([indices = indices](const TensorOf<T>& gg) {
             return detail::Gradients<T>{gather(gg, indices)};
         });
     });
@@ -205,7 +205,7 @@ TensorOf<T> concat(const std::vector<TensorOf<T>>& xs, long axis, Where loc)
                      [&](const TensorOf<T>&) {
         std::vector<std::size_t> ends;
         for (const auto& x : xs) ends.push_back(x.shape()[ax]);
-        return BackwardFn<T>([ax, offsets, ends](const TensorOf<T>& g) {
+        return BackwardFn<T>([ax = ax, offsets = offsets, ends = ends](const TensorOf<T>& g) {
             std::vector<TensorOf<T>> grads;
             for (std::size_t i = 0; i < offsets.size(); ++i)
                 grads.push_back(slice(g, static_cast<long>(ax), static_cast<long>(offsets[i]),
@@ -234,7 +234,7 @@ TensorOf<T> slice(const TensorOf<T>& x, long axis, long begin_arg, long end_arg,
     xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
     copy_rows(x.value().data(), blocks(x.shape(), ax), out.data(), blocks(shape, ax), begin, 0, end - begin);
     return finish<T>("slice", {&x}, std::move(out), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([ax, begin, dim](const TensorOf<T>& g) {
+        return BackwardFn<T>([ax = ax, begin = begin, dim = dim](const TensorOf<T>& g) {
             return detail::Gradients<T>{embed(g, ax, begin, dim)};
         });
     });
@@ -264,7 +264,7 @@ TensorOf<T> gather(const TensorOf<T>& x, const std::vector<std::size_t>& indices
     for (std::size_t i = 0; i < indices.size(); ++i)
         std::memcpy(out.data() + i * width, x.value().data() + indices[i] * width, width * sizeof(T));
     return finish<T>("gather", {&x}, std::move(out), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([indices, rows](const TensorOf<T>& g) {
+        return BackwardFn<T>([indices = indices, rows = rows](const TensorOf<T>& g) {
             return detail::Gradients<T>{scatter_add(g, indices, rows)};
         });
     });

@@ -52,7 +52,7 @@ TensorOf<T> softmax_from(const TensorOf<T>& logits, const TensorOf<T>& prob)
     for (GradientTape* tape : detail::active_tapes()) recorded = recorded || tape->should_record<T>(inputs);
     if (!recorded) return prob;
     return finish<T>("softmax", {&logits}, xt::xarray<T>(prob.value()), Where::current(), [](const TensorOf<T>& out) {
-        return BackwardFn<T>([out](const TensorOf<T>& g) {
+        return BackwardFn<T>([out = out](const TensorOf<T>& g) {
             return xgrad::detail::Gradients<T>{mul(out, sub(g, reduce_sum(mul(g, out), {-1}, true)))};
         });
     });
@@ -93,7 +93,7 @@ TensorOf<T> softmax_cross_entropy_with_logits(const TensorOf<T>& labels, const T
         loss.data()[r] = l;
     }
     return finish<T>(op, {&labels, &logits}, std::move(loss), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([labels, logits, prob = TensorOf<T>(std::move(prob))](const TensorOf<T>& g) {
+        return BackwardFn<T>([labels = labels, logits = logits, prob = TensorOf<T>(std::move(prob))](const TensorOf<T>& g) {
             const auto gc = as_column(g);
             return xgrad::detail::Gradients<T>{
                 detail::needed(0, [&] { return neg(mul(gc, log_softmax(logits, -1))); }),
@@ -138,7 +138,7 @@ TensorOf<T> sparse_softmax_cross_entropy_with_logits(const TensorOf<T>& labels, 
         loss.data()[r] = lse - (x[o + c] - max);
     }
     return finish<T>(op, {&labels, &logits}, std::move(loss), loc, [&](const TensorOf<T>&) {
-        return BackwardFn<T>([labels, logits, prob = TensorOf<T>(std::move(prob))](const TensorOf<T>& g) {
+        return BackwardFn<T>([labels = labels, logits = logits, prob = TensorOf<T>(std::move(prob))](const TensorOf<T>& g) {
             // The one-hot labels, a constant built on demand rather than kept.
             xt::xarray<T> onehot = xt::zeros<T>(logits.shape());
             const std::size_t classes = logits.shape().back();

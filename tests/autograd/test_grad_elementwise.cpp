@@ -196,6 +196,47 @@ TEST_CASE("tanh_grad and sigmoid_grad: the composites they replace bit for bit, 
     }
 }
 
+TEST_CASE("pow_grad: the composite it replaces bit for bit, first and second order, shape errors")
+{
+    // Rank 0, and sizes on both sides of the scalar-pow limit (15 floats with AVX-512, fewer without).
+    for (const xgrad::Shape shape : {xgrad::Shape{}, xgrad::Shape{3}, xgrad::Shape{4, 5}, xgrad::Shape{70, 90}}) {
+        const xt::xarray<float> g = Generator(23).uniform<float>(shape, -2, 2);
+        const xt::xarray<float> x = Generator(24).uniform<float>(shape, 0.1f, 3);
+        const Tensor tg(g), tx(x);
+        for (const float p : {4.0f, 3.0f, 2.5f, -1.5f}) {
+            CHECK(xt::all(xt::equal(pow_grad(tg, tx, p).value(),
+                                    mul(mul(tg, scalar<float>(p)), xgrad::pow(tx, p - 1)).value())));
+        }
+    }
+    // In g and in x, first and second order (float64 finite differences).
+    const auto g0 = uniform({3, 4}, -1, 1, 25), x0 = uniform({3, 4}, 0.2, 2.0, 26);
+    CHECK_GRADIENTS([](const In& in) { return pow_grad(in[0], in[1], 3.0); }, {g0, x0});
+    CHECK_GRADIENTS([](const In& in) { return pow_grad(in[0], in[1], -0.5); }, {g0, x0});
+    CHECK_SECOND_ORDER([](const In& in) { return mul(pow_grad(in[0], in[1], 3.0), in[1]); }, {g0, x0});
+    CHECK_SECOND_ORDER([](const In& in) { return mul(pow_grad(in[0], in[1], 2.5), in[0]); }, {g0, x0});
+    // Third derivative of x^4 through two fused backwards: d^3/dx^3 x^4 = 24 x.
+    Variable64 x(xt::xarray<double>{0.5, -1.5, 2.0}, "x");
+    GradientTape outer;
+    Tensor64 d2y;
+    {
+        GradientTape middle;
+        Tensor64 dy;
+        {
+            GradientTape inner;
+            dy = inner.gradient(xgrad::pow(x, 4.0), x);
+        }
+        d2y = middle.gradient(dy, x);
+    }
+    const auto d3y = outer.gradient(d2y, x).value();
+    for (std::size_t i = 0; i < 3; ++i) CHECK(d3y(i) == Approx(24 * x.value()(i)).epsilon(1e-12));
+    try {
+        pow_grad(Tensor(xt::xarray<float>(xt::zeros<float>({2, 3}))), Tensor(xt::xarray<float>(xt::zeros<float>({3, 2}))), 2.0f);
+        FAIL("no exception");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()) == "pow_grad: arguments 'g' of shape (2, 3) and 'x' of shape (3, 2) must have the same shape");
+    }
+}
+
 TEST_CASE("gradcheck: relu, leaky_relu, sigmoid, tanh, gelu")
 {
     const auto x = away_from_zero({3, 4}, 0.05, 3.0);
