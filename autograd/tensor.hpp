@@ -249,7 +249,8 @@ public:
     friend bool operator==(const ImplRef& r, std::nullptr_t) noexcept { return r.p_ == nullptr; }
 
 private:
-    void release() noexcept
+    // Inline at every destruction: the count test; out of line: what the last one does.
+    [[gnu::always_inline]] void release() noexcept
     {
         if (!p_) return;
         // The only reference (no other can be copied meanwhile): no atomic write needed.
@@ -257,9 +258,12 @@ private:
             p_->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
             return;
         }
+        recycle(std::exchange(p_, nullptr));
+    }
+    [[gnu::noinline]] static void recycle(TensorImpl<T>* p) noexcept
+    {
         ImplPool<T>* pool = ImplPool<T>::get();
-        if (!pool || !pool->give(p_)) destroy_impl(p_);
-        p_ = nullptr;
+        if (!pool || !pool->give(p)) destroy_impl(p);
     }
     TensorImpl<T>* p_ = nullptr;
 };

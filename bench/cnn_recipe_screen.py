@@ -9,6 +9,18 @@ schedules use Keras's formulas evaluated at the optimizer's step counter before 
 (0 for the first), as xgrad's optim/schedules.cpp does.
 
     cnn_recipe_screen.py recipe=NAME seed=S [split=holdout|test] [threads=1] [epochs=5]
+                         [init=glorot|he_uniform|he_normal] [ls=0] [wd=0] [beta2=0.999]
+                         [flip=0] [shift=0]
+
+Knobs beyond the schedule (the defaults are the example's plain Keras choices):
+init= the conv and dense kernels' initializer (Keras's glorot_uniform, he_uniform, he_normal);
+ls= categorical cross-entropy's label_smoothing (Keras: y * (1 - ls) + ls / 10);
+wd= Adam's weight_decay as Keras applies it (decoupled: w -= w * wd * lr before the Adam update,
+    kernels and biases alike);
+beta2= Adam's beta_2;
+flip=1 a random horizontal flip of each training image with probability 1/2 (Keras's
+    RandomFlip("horizontal")); shift=K a random shift of each training image by up to K pixels
+    each way, zero-filled (RandomTranslation with fill_mode="constant").
 
 split=holdout (the default) trains on the first 50,000 training images and reports accuracy on the
 last 10,000 (the test set is not read); split=test trains on all 60,000 and reports the test set.
@@ -121,12 +133,36 @@ def main():
     nn = torch.nn
     model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
                           nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10))
+    init = o.get("init", "glorot")
     for m in model:
         if isinstance(m, (nn.Conv2d, nn.Linear)):
-            nn.init.xavier_uniform_(m.weight)  # Keras glorot_uniform (same fans for conv kernels)
+            if init == "glorot":
+                nn.init.xavier_uniform_(m.weight)  # Keras glorot_uniform (same fans for conv kernels)
+            elif init == "he_uniform":  # Keras: uniform(-sqrt(6 / fan_in), sqrt(6 / fan_in))
+                nn.init.kaiming_uniform_(m.weight, a=0.0, nonlinearity="relu")
+            elif init == "he_normal":  # Keras: truncated normal, stddev sqrt(2 / fan_in) / .87962566
+                fan_in = m.weight[0].numel()
+                std = math.sqrt(2.0 / fan_in) / 0.87962566103423978
+                nn.init.trunc_normal_(m.weight, std=std, a=-2 * std, b=2 * std)
+            else:
+                raise SystemExit(f"unknown init={init}")
             nn.init.zeros_(m.bias)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = nn.CrossEntropyLoss()
+    ls, wd = float(o.get("ls", 0)), float(o.get("wd", 0))
+    flip, shift = int(o.get("flip", 0)), int(o.get("shift", 0))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7,
+                                 betas=(0.9, float(o.get("beta2", 0.999))))
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=ls)
+
+    def augment(xb):
+        if flip:
+            mask = torch.rand(len(xb)) < 0.5
+            xb = torch.where(mask[:, None, None, None], xb.flip(-1), xb)
+        if shift:
+            padded = nn.functional.pad(xb, (shift, shift, shift, shift))
+            dy = torch.randint(0, 2 * shift + 1, (len(xb),)).tolist()
+            dx = torch.randint(0, 2 * shift + 1, (len(xb),)).tolist()
+            xb = torch.stack([padded[k, :, a:a + 28, b:b + 28] for k, (a, b) in enumerate(zip(dy, dx))])
+        return xb
     n = len(x_train)
     per_epoch = (n + batch - 1) // batch
     total = epochs * per_epoch
@@ -150,11 +186,16 @@ def main():
         model.train()
         order = torch.randperm(n)
         for i in range(0, n, batch):
+            lr = schedule(step, total, per_epoch)
             for g in optimizer.param_groups:
-                g["lr"] = schedule(step, total, per_epoch)
+                g["lr"] = lr
             idx = order[i:i + batch]
             optimizer.zero_grad()
-            loss_fn(model(x_train[idx]), y_train[idx]).backward()
+            loss_fn(model(augment(x_train[idx])), y_train[idx]).backward()
+            if wd:
+                with torch.no_grad():
+                    for p in params:
+                        p.mul_(1 - wd * lr)
             optimizer.step()
             with torch.no_grad():
                 m = 0.99 if step != 0 else 0.0
@@ -167,7 +208,8 @@ def main():
         for a, p in zip(average, params):
             p.copy_(a)
     ema_acc = accuracy()
-    print(f"result recipe={name} seed={seed} split={split} accuracy={epoch_acc[-1]:.4f} "
+    knobs = " ".join(f"{k}={o[k]}" for k in ("init", "ls", "wd", "beta2", "flip", "shift") if k in o)
+    print(f"result recipe={name} {knobs} seed={seed} split={split} accuracy={epoch_acc[-1]:.4f} "
           f"ema_accuracy={ema_acc:.4f} epoch_acc={','.join(f'{a:.4f}' for a in epoch_acc)} sec={sec:.1f}", flush=True)
 
 
