@@ -19,6 +19,7 @@
 #include <xtensor/xio.hpp>  // users print values with xtensor's operator<<
 
 #include <xgrad/autograd/detail/array_cache.hpp>
+#include <xgrad/autograd/detail/thread_instance.hpp>
 #include <xgrad/autograd/detail/pool.hpp>
 #include <xgrad/core/error.hpp>
 #include <xgrad/core/shape.hpp>
@@ -174,19 +175,10 @@ private:
     std::size_t medium_elements_ = 0;
 };
 
-// Inline: every small op takes and gives back through it.
 template <class T>
 ImplPool<T>* ImplPool<T>::get()
 {
-    thread_local bool gone = false;
-    struct Holder {
-        ImplPool<T> pool;
-        bool* gone;
-        ~Holder() { *gone = true; }
-    };
-    if (gone) [[unlikely]] return nullptr;
-    thread_local Holder holder{{}, &gone};
-    return &holder.pool;
+    return this_thread_instance<ImplPool<T>>();
 }
 
 template <class T>

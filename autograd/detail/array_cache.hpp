@@ -12,6 +12,7 @@
 #include <xtensor/xarray.hpp>
 #include <xtensor/xstrides.hpp>
 
+#include <xgrad/autograd/detail/thread_instance.hpp>
 #include <xgrad/core/shape.hpp>
 
 namespace xgrad::detail {
@@ -27,7 +28,7 @@ public:
     static constexpr std::size_t kPerSize = 64;
 
     // This thread's cache; nullptr while the thread is exiting.
-    static ArrayCache* get();
+    static ArrayCache* get() { return this_thread_instance<ArrayCache>(); }
 
     // A buffer of n elements (n <= kSmallElements), recycled when possible.
     Storage take(std::size_t n)

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <xgrad/autograd/detail/thread_instance.hpp>
+
 namespace xgrad::detail {
 
 class IdIndex {
@@ -78,16 +80,8 @@ private:
     // (a reverse pass of a few dozen ops would otherwise allocate each time).
     struct Spares {
         std::vector<std::vector<Slot>> tables;
-        bool* gone;
-        ~Spares() { *gone = true; }
     };
-    static Spares* spares()
-    {
-        thread_local bool gone = false;
-        if (gone) return nullptr;
-        thread_local Spares s{{}, &gone};
-        return &s;
-    }
+    static Spares* spares() { return this_thread_instance<Spares>(); }
     static std::vector<Slot> take_table(std::size_t n)
     {
         if (Spares* s = spares()) {

@@ -9,6 +9,8 @@
 #include <memory>
 #include <new>
 
+#include <xgrad/autograd/detail/thread_instance.hpp>
+
 namespace xgrad::detail {
 
 template <std::size_t Size>
@@ -40,7 +42,7 @@ public:
     BlockPool& operator=(const BlockPool&) = delete;
     ~BlockPool()
     {
-        gone_ = true;  // blocks freed after this (at thread exit) go to the allocator
+        // get() answers nullptr from now on: blocks freed later (at thread exit) go to the allocator.
         while (head_) {
             Block* next = head_->next;
             ::operator delete(head_);
@@ -56,13 +58,7 @@ private:
     static_assert(Size >= sizeof(Block));
 
     // This thread's pool; nullptr once it is destroyed.
-    static BlockPool* get()
-    {
-        if (gone_) return nullptr;
-        thread_local BlockPool pool;
-        return &pool;
-    }
-    static inline thread_local bool gone_ = false;
+    static BlockPool* get() { return this_thread_instance<BlockPool>(); }
 
     Block* head_ = nullptr;
     std::size_t count_ = 0;
