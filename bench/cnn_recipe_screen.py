@@ -10,14 +10,14 @@ schedules use Keras's formulas evaluated at the optimizer's step counter before 
 
     cnn_recipe_screen.py recipe=NAME seed=S [split=holdout|test] [threads=1] [epochs=5]
                          [init=glorot|he_uniform|he_normal] [ls=0] [wd=0] [beta2=0.999]
-                         [flip=0] [shift=0]
+                         [flip=0] [shift=0] [eps=1e-7]
 
 Knobs beyond the schedule (the defaults are the example's plain Keras choices):
 init= the conv and dense kernels' initializer (Keras's glorot_uniform, he_uniform, he_normal);
 ls= categorical cross-entropy's label_smoothing (Keras: y * (1 - ls) + ls / 10);
 wd= Adam's weight_decay as Keras applies it (decoupled: w -= w * wd * lr before the Adam update,
     kernels and biases alike);
-beta2= Adam's beta_2;
+beta2= Adam's beta_2; eps= Adam's epsilon (Keras's 1e-7);
 flip=1 a random horizontal flip of each training image with probability 1/2 (Keras's
     RandomFlip("horizontal")); shift=K a random shift of each training image by up to K pixels
     each way, zero-filled (RandomTranslation with fill_mode="constant").
@@ -149,7 +149,7 @@ def main():
             nn.init.zeros_(m.bias)
     ls, wd = float(o.get("ls", 0)), float(o.get("wd", 0))
     flip, shift = int(o.get("flip", 0)), int(o.get("shift", 0))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7,
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=float(o.get("eps", 1e-7)),
                                  betas=(0.9, float(o.get("beta2", 0.999))))
     loss_fn = nn.CrossEntropyLoss(label_smoothing=ls)
 
@@ -208,7 +208,7 @@ def main():
         for a, p in zip(average, params):
             p.copy_(a)
     ema_acc = accuracy()
-    knobs = " ".join(f"{k}={o[k]}" for k in ("init", "ls", "wd", "beta2", "flip", "shift") if k in o)
+    knobs = " ".join(f"{k}={o[k]}" for k in ("init", "ls", "wd", "beta2", "eps", "flip", "shift") if k in o)
     print(f"result recipe={name} {knobs} seed={seed} split={split} accuracy={epoch_acc[-1]:.4f} "
           f"ema_accuracy={ema_acc:.4f} epoch_acc={','.join(f'{a:.4f}' for a in epoch_acc)} sec={sec:.1f}", flush=True)
 

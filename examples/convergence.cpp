@@ -169,7 +169,8 @@ void save_paths(const std::string& out, const std::string& family, const std::ve
 
 }  // namespace
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "Optimizers from scratch (TensorFlow Core tutorial): gradient descent, momentum and Adam\n"
@@ -213,3 +214,6 @@ int main(int argc, char** argv)
     save_paths(out, "adam", rates, adam);
     return 0;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }

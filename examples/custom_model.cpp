@@ -57,7 +57,8 @@ private:
 
 }  // namespace
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "Fashion-MNIST with a subclassed Model: a residual block (Dense -> Dropout -> Dense + skip)\n"
@@ -91,3 +92,6 @@ int main(int argc, char** argv)
     example::write_fit_curves(out, "custom_model", "Subclassed model (residual block), Fashion-MNIST", history);
     return 0;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }

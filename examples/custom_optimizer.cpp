@@ -41,7 +41,8 @@ nn::History train(nn::Sequential& model, std::shared_ptr<xgrad::optim::Optimizer
 
 }  // namespace
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "A user-written optimizer (AdaBelief, examples/adabelief.hpp) next to the built-in Adam,\n"
@@ -85,3 +86,6 @@ int main(int argc, char** argv)
                       "'' using 1:4 with linespoints title 'AdaBelief'\n");
     return 0;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }

@@ -12,7 +12,8 @@
 
 #include "example_support.hpp"
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "Dense(10, relu) -> Dense(2, softmax) on random (2, 10, 10) inputs, Adam, one fit step:\n"
@@ -70,3 +71,6 @@ int main(int argc, char** argv)
     std::cout << "per-weight table: " << csv << "\n";
     return 0;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }

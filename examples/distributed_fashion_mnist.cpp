@@ -33,7 +33,8 @@ double ranks_that_differ(const std::vector<xt::xarray<float>>& weights)
 }
 }  // namespace
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     dist::Session session(argc, argv);
     example::Args args(argc, argv,
@@ -75,3 +76,6 @@ int main(int argc, char** argv)
     }
     return differ == 0 ? 0 : 1;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }

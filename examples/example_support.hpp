@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -143,6 +144,18 @@ inline bool plot_png(const std::string& png, const std::string& script)
     std::remove(script_path.c_str());
     std::cout << "plot: " << png << "\n";
     return true;
+}
+
+// Runs an example's body and turns an exception it lets out (bad input, a missing data file)
+// into its message on stderr and exit code 1, instead of std::terminate's abort.
+inline int guarded_main(int argc, char** argv, int (*body)(int, char**))
+{
+    try {
+        return body(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << (argc > 0 ? argv[0] : "example") << ": " << e.what() << "\n";
+        return 1;
+    }
 }
 
 }  // namespace example

@@ -59,7 +59,8 @@ EpochLog clipped_epoch(nn::Sequential& model, const nn::LabeledData& train, cons
 
 }  // namespace
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "Fashion-MNIST, Dense(128, relu) -> Dense(10, softmax) with Adam: model.fit with a progress\n"
@@ -129,3 +130,6 @@ int main(int argc, char** argv)
                       "unset multiplot\n");
     return 0;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }

@@ -28,7 +28,8 @@ std::pair<Tensor, Tensor> halves(const xt::xarray<float>& x, std::size_t n)
 
 }  // namespace
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "Fashion-MNIST with a two-input functional model: top and bottom halves of each image\n"
@@ -69,3 +70,6 @@ int main(int argc, char** argv)
     example::write_fit_curves(out, "functional_model", "Two-input functional model, Fashion-MNIST", history);
     return 0;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }

@@ -47,7 +47,8 @@ void report(nn::Model& model, const Tensor& x, const Tensor& y)
 
 }  // namespace
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "Loads a Keras model file (.keras or legacy .h5), evaluates it, and optionally predicts,\n"
@@ -113,3 +114,6 @@ int main(int argc, char** argv)
     }
     return 0;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }

@@ -84,7 +84,8 @@ void print_row(const std::string& label, int step, const Model& m, float loss)
 
 }  // namespace
 
-int main(int argc, char** argv)
+namespace {
+int run(int argc, char** argv)
 {
     example::Args args(argc, argv,
                        "Linear regression with GradientTape and Adam: a new Adam per step, a hand-written\n"
@@ -159,3 +160,6 @@ int main(int argc, char** argv)
                       "'' using 1:4 with lines title 'one persistent Adam'\n");
     return 0;
 }
+}  // namespace
+
+int main(int argc, char** argv) { return example::guarded_main(argc, argv, run); }
