@@ -231,7 +231,7 @@ public:
         ImplRef(std::move(o)).swap(*this);
         return *this;
     }
-    ~ImplRef() { release(); }
+    [[gnu::always_inline]] ~ImplRef() { release(); }
     void swap(ImplRef& o) noexcept { std::swap(p_, o.p_); }
 
     TensorImpl<T>* get() const noexcept { return p_; }

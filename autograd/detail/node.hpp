@@ -53,12 +53,13 @@ public:
 
 private:
     const TensorOf<T>* data() const { return heap_.empty() ? inline_.data() : heap_.data(); }
-    void push_back(TensorOf<T>&& g)
+    [[gnu::always_inline]] void push_back(TensorOf<T>&& g)
     {
-        if (heap_.empty() && size_ < kInline) {
-            inline_[size_++] = std::move(g);
-            return;
-        }
+        if (heap_.empty() && size_ < kInline) inline_[size_++] = std::move(g);
+        else push_back_heap(std::move(g));
+    }
+    [[gnu::noinline]] void push_back_heap(TensorOf<T>&& g)
+    {
         if (heap_.empty()) {
             heap_.reserve(2 * kInline);
             for (auto& x : inline_) heap_.push_back(std::move(x));
@@ -164,19 +165,16 @@ public:
     {
         if (n > N) heap_.reserve(n);
     }
-    void push_back(const V& v) { push_back(V(v)); }
-    void push_back(V&& v)
+    // Inline while the elements fit; the spill to the heap is out of line.
+    [[gnu::always_inline]] void push_back(const V& v)
     {
-        if (size_ < N) {
-            inline_[size_++] = std::move(v);
-            return;
-        }
-        if (size_ == N) {
-            heap_.reserve(2 * N);
-            for (auto& x : inline_) heap_.push_back(std::move(x));
-        }
-        heap_.push_back(std::move(v));
-        ++size_;
+        if (size_ < N) inline_[size_++] = v;
+        else push_back_heap(V(v));
+    }
+    [[gnu::always_inline]] void push_back(V&& v)
+    {
+        if (size_ < N) inline_[size_++] = std::move(v);
+        else push_back_heap(std::move(v));
     }
     // Destroys the elements (the inline ones too: they may hold tensors).
     void clear()
@@ -204,6 +202,16 @@ public:
     V& operator[](std::size_t i) { return data()[i]; }
 
 private:
+    [[gnu::noinline]] void push_back_heap(V&& v)
+    {
+        if (size_ == N) {
+            heap_.reserve(2 * N);
+            for (auto& x : inline_) heap_.push_back(std::move(x));
+        }
+        heap_.push_back(std::move(v));
+        ++size_;
+    }
+
     std::array<V, N> inline_{};
     std::vector<V> heap_;
     std::size_t size_ = 0;
