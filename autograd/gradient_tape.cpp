@@ -167,13 +167,12 @@ std::vector<TensorOf<T>> GradientTape::backward(std::span<const TensorOf<T>> tar
         for (std::size_t j = 0; j < inputs && j < 64; ++j) {
             if (in[j] != npos && reachable[in[j]]) needed |= std::uint64_t{1} << j;
         }
-        detail::Gradients<T> input_grads;
-        {
-            const detail::BackwardContext context{node.op, {node.input_shapes.data(), node.input_shapes.size()},
-                                                  &node.where, needed};
+        const detail::BackwardContext context{node.op, {node.input_shapes.data(), node.input_shapes.size()},
+                                              &node.where, needed};
+        detail::Gradients<T> input_grads = [&] {  // the closure's result, built in place
             detail::BackwardScope scope(&context);
-            input_grads = node.backward(grads[out]);
-        }
+            return node.backward(grads[out]);
+        }();
         if (input_grads.size() != inputs) {
             throw TapeError(detail::cat("GradientTape.gradient: the backward of op '", node.op, "' (recorded at ",
                                     detail::describe(node.where), ") returned ", input_grads.size(),

@@ -28,7 +28,7 @@ public:
     Gradients() = default;
     template <class... A>
         requires(sizeof...(A) > 0 && (std::is_convertible_v<A &&, TensorOf<T>> && ...))
-    Gradients(A&&... grads)
+    [[gnu::always_inline]] Gradients(A&&... grads)
     {
         if constexpr (sizeof...(A) > kInline) heap_.reserve(sizeof...(A));
         (push_back(TensorOf<T>(std::forward<A>(grads))), ...);

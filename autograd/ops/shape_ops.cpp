@@ -140,7 +140,7 @@ TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc)
 }
 
 template <class T>
-TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc)
+TensorOf<T> detail::sum_to_reduced(const TensorOf<T>& x, const Shape& shape, Where loc)
 {
     check_defined<T>("sum_to", {{"x", x}});
     if (x.shape() == shape) return x;
@@ -158,13 +158,6 @@ TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc)
     if (!axes.empty() && static_cast<std::size_t>(axes.back()) < lead) return reduce_sum(x, axes, false, loc);
     const auto summed = axes.empty() ? x : reduce_sum(x, axes, true, loc);
     return reshape(summed, std::vector<long>(shape.begin(), shape.end()), loc);
-}
-
-template <class T>
-TensorOf<T> sum_to(TensorOf<T>&& x, const Shape& shape, Where loc)
-{
-    if (x.defined() && x.shape() == shape) return std::move(x);
-    return sum_to(static_cast<const TensorOf<T>&>(x), shape, loc);
 }
 
 template <class T>
@@ -280,8 +273,7 @@ TensorOf<T> stop_gradient(const TensorOf<T>& x)
 #define XGRAD_INSTANTIATE(T)                                                                       \
     template TensorOf<T> reshape(const TensorOf<T>&, const std::vector<long>&, Where);             \
     template TensorOf<T> broadcast_to(const TensorOf<T>&, const Shape&, Where);                    \
-    template TensorOf<T> sum_to(const TensorOf<T>&, const Shape&, Where);                          \
-    template TensorOf<T> sum_to(TensorOf<T>&&, const Shape&, Where);                               \
+    template TensorOf<T> detail::sum_to_reduced(const TensorOf<T>&, const Shape&, Where);          \
     template TensorOf<T> concat(const std::vector<TensorOf<T>>&, long, Where);                     \
     template TensorOf<T> slice(const TensorOf<T>&, long, long, long, Where);         \
     template TensorOf<T> gather(const TensorOf<T>&, const std::vector<std::size_t>&, Where);       \

@@ -15,12 +15,26 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape,
 // numpy broadcast of x to `shape`;  d/dx = sum_to(g, x.shape)
 template <class T>
 TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::current());
-// The inverse of broadcasting: sums the axes x was broadcast along, giving `shape`.
+namespace detail {
+// sum_to's reduction (and its argument checks), for x of another shape than `shape`.
 template <class T>
-TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::current());
+TensorOf<T> sum_to_reduced(const TensorOf<T>& x, const Shape& shape, Where loc);
+}  // namespace detail
+// The inverse of broadcasting: sums the axes x was broadcast along, giving `shape`.
+// Inline: most calls (every add's backward) find x already of `shape`.
+template <class T>
+TensorOf<T> sum_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::current())
+{
+    if (x.defined() && x.shape() == shape) return x;
+    return detail::sum_to_reduced(x, shape, loc);
+}
 // The same for a temporary (a backward's product): returned as it is when it already has `shape`.
 template <class T>
-TensorOf<T> sum_to(TensorOf<T>&& x, const Shape& shape, Where loc = Where::current());
+TensorOf<T> sum_to(TensorOf<T>&& x, const Shape& shape, Where loc = Where::current())
+{
+    if (x.defined() && x.shape() == shape) return std::move(x);
+    return detail::sum_to_reduced(static_cast<const TensorOf<T>&>(x), shape, loc);
+}
 // Joins tensors along `axis`; all other dimensions must agree.
 template <class T>
 TensorOf<T> concat(const std::vector<TensorOf<T>>& xs, long axis = 0, Where loc = Where::current());
