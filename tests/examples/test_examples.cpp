@@ -236,13 +236,18 @@ TEST_CASE("examples: --help succeeds and bad arguments fail with a message")
     CHECK(bad_value.output.find("--steps expects a whole number") != std::string::npos);
     // An error the library throws (here before any training) ends the example with its message
     // and exit code 1, not std::terminate's abort.
-    const auto bad_initializer = run_example("cnn_fashion_mnist", "--initializer bogus");
-    CHECK(bad_initializer.exit_code == 1);
-    CHECK(bad_initializer.output.find("initializer: unknown name 'bogus'") != std::string::npos);
-    const auto bad_beta = run_example("cnn_fashion_mnist", "--beta-2 1.5");
-    CHECK(bad_beta.exit_code == 1);
-    CHECK(bad_beta.output.find("Adam: option 'beta_2' must be in [0.0, 1.0), got 1.5") != std::string::npos);
-    const auto no_data = run_example("fashion_mnist", "--data /nonexistent");
-    CHECK(no_data.exit_code == 1);
-    CHECK(no_data.output.find("/nonexistent/train-images-idx3-ubyte.gz: cannot open the IDX file") != std::string::npos);
+    struct Thrown {
+        const char* example;
+        const char* arguments;
+        const char* message;
+    };
+    for (const Thrown& t : {Thrown{"cnn_fashion_mnist", "--initializer bogus", "initializer: unknown name 'bogus'"},
+                            Thrown{"cnn_fashion_mnist", "--beta-2 1.5", "Adam: option 'beta_2' must be in [0.0, 1.0), got 1.5"},
+                            Thrown{"fashion_mnist", "--data /nonexistent",
+                                   "/nonexistent/train-images-idx3-ubyte.gz: cannot open the IDX file"}}) {
+        INFO(t.example << " " << t.arguments);
+        const auto run = run_example(t.example, t.arguments);
+        CHECK(run.exit_code == 1);
+        CHECK(run.output.find(t.message) != std::string::npos);
+    }
 }
