@@ -114,6 +114,13 @@ public:
         return out;
     }
 
+    // How many variables this tape watches, and the i-th in the order it first watched them
+    // (those from watched_count() on were watched after that call).
+    template <class T = float>
+    std::size_t watched_count() const { return record<T>().watched.size(); }
+    template <class T = float>
+    const VariableOf<T>& watched_at(std::size_t i) const { return record<T>().watched[i]; }
+
     // While the returned guard lives, this tape records nothing.
     class [[nodiscard]] Pause {
     public:

@@ -38,17 +38,6 @@ bool resolve_training(std::optional<bool> training)
     return training ? *training : (context.depth > 0 && context.training);
 }
 
-// The trainable variables each active tape has watched so far.
-std::vector<std::unordered_set<std::uint64_t>> watched_ids(const std::vector<GradientTape*>& tapes)
-{
-    std::vector<std::unordered_set<std::uint64_t>> out;
-    for (const GradientTape* tape : tapes) {
-        std::unordered_set<std::uint64_t> ids;
-        for (const auto& v : tape->watched_variables<float>()) ids.insert(v.id());
-        out.push_back(std::move(ids));
-    }
-    return out;
-}
 }  // namespace
 
 Layer::Layer(const std::string& class_name, const std::string& name) : state_(std::make_shared<State>())
@@ -71,13 +60,26 @@ Tensor Layer::run(bool training, F&& body)
     CallScope scope(training);
     const auto& tapes = detail::active_tapes();
     if (!top || tapes.empty()) return body();
-    const auto before = watched_ids(tapes);
+    // How many variables each tape watched before the call: the ones after are the call's.
+    detail::SmallVector<std::size_t, 2> before;
+    for (const GradientTape* tape : tapes) before.push_back(tape->watched_count<float>());
     Tensor out = body();
-    std::unordered_set<std::uint64_t> owned;
-    for (const auto& v : weights()) owned.insert(v.id());
+    std::vector<Variable> owned;  // this tree's weights, listed once a tape watched something new
+    std::unordered_set<std::uint64_t> owned_ids;  // and hashed when there are many
+    auto owns = [&](const Variable& v) {
+        if (owned.empty()) {
+            owned = weights();
+            if (owned.size() > 32) {
+                for (const auto& w : owned) owned_ids.insert(w.id());
+            }
+        }
+        if (!owned_ids.empty()) return owned_ids.count(v.id()) != 0;
+        return std::any_of(owned.begin(), owned.end(), [&](const Variable& w) { return w.id() == v.id(); });
+    };
     for (std::size_t t = 0; t < tapes.size() && t < before.size(); ++t) {
-        for (const auto& v : tapes[t]->watched_variables<float>()) {
-            if (before[t].count(v.id()) || owned.count(v.id())) continue;
+        for (std::size_t i = before[t]; i < tapes[t]->watched_count<float>(); ++i) {
+            const Variable& v = tapes[t]->watched_at<float>(i);
+            if (owns(v)) continue;
             throw ValueError(detail::cat(
                 name(), ": the forward pass read the trainable variable '", v.name(), "' (shape ",
                 to_string(v.shape()), "), which is not a weight of '", name(),
