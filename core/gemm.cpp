@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <xgrad/core/finite.hpp>
+#include <xgrad/core/parallel.hpp>
 
 #include <xtensor-blas/xblas_config.hpp>
 #include <xflens/cxxblas/cxxblas.cxx>
@@ -145,12 +146,7 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
             bad[i] = apply_epilogue(epilogue, c, ldc, m, begin, size);
         }
     };
-    if (blocks > 1 && m * n * k >= kParallelMacs) {
-#pragma omp parallel for schedule(static)
-        for (std::size_t i = 0; i < blocks; ++i) run(i);
-    } else {
-        for (std::size_t i = 0; i < blocks; ++i) run(i);
-    }
+    for_each_index(blocks, m * n * k >= kParallelMacs, run);
     if (epilogue.non_finite) {
         std::uint32_t any = 0;
         for (std::size_t i = 0; i < blocks; ++i) any |= bad[i];

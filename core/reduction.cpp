@@ -5,6 +5,7 @@
 
 #include <xgrad/core/elementwise.hpp>
 #include <xgrad/core/finite.hpp>
+#include <xgrad/core/parallel.hpp>
 
 namespace xgrad::detail {
 
@@ -53,12 +54,7 @@ xt::xarray<T> reduce_axis_values(const xt::xarray<T>& x, std::size_t axis, Op op
             }
             std::copy(acc, acc + kLanes, dst + o);
         };
-        if (parallel) {
-#pragma omp parallel for schedule(static)
-            for (std::size_t blk = 0; blk < blocks; ++blk) block_of_rows(blk);
-        } else {
-            for (std::size_t blk = 0; blk < blocks; ++blk) block_of_rows(blk);
-        }
+        for_each_index(blocks, parallel, block_of_rows);
         return out;
     }
     auto one_row = [&](std::size_t o) {
@@ -71,12 +67,7 @@ xt::xarray<T> reduce_axis_values(const xt::xarray<T>& x, std::size_t axis, Op op
             for (std::size_t i = 0; i < inner; ++i) row[i] = op(row[i], in[i]);
         }
     };
-    if (parallel) {
-#pragma omp parallel for schedule(static)
-        for (std::size_t o = 0; o < outer; ++o) one_row(o);
-    } else {
-        for (std::size_t o = 0; o < outer; ++o) one_row(o);
-    }
+    for_each_index(outer, parallel, one_row);
     return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include <xgrad/autograd/ops/conv.hpp>
 #include <xgrad/core/error.hpp>
+#include <xgrad/core/parallel.hpp>
 #include <xgrad/core/shape.hpp>
 
 namespace xgrad::detail {
@@ -153,12 +154,7 @@ void for_chunks(std::size_t count, std::size_t work, std::size_t scratch, F&& bo
 template <class F>
 void for_images(std::size_t n, std::size_t work, F&& body)
 {
-    if (n > 1 && work >= kConvParallelWork) {
-#pragma omp parallel for schedule(static)
-        for (std::size_t b = 0; b < n; ++b) body(b);
-    } else {
-        for (std::size_t b = 0; b < n; ++b) body(b);
-    }
+    for_each_index(n, work >= kConvParallelWork, body);
 }
 
 }  // namespace xgrad::detail
