@@ -34,6 +34,18 @@ void check_defined(const char* op, std::initializer_list<Arg<T>> args)
     }
 }
 
+// Throws unless both arguments are defined and of one shape (a fused backward op's
+// gradient and the operand it pairs with elementwise).
+template <class T>
+void check_same_shape(const char* op, Arg<T> a, Arg<T> b)
+{
+    check_defined<T>(op, {a, b});
+    if (a.tensor.shape() != b.tensor.shape()) {
+        throw ShapeError(cat(op, ": arguments '", a.name, "' of shape ", to_string(a.tensor.shape()), " and '", b.name,
+                             "' of shape ", to_string(b.tensor.shape()), " must have the same shape"));
+    }
+}
+
 // Throws unless every argument is defined and non-empty: for ops that have no
 // value on an empty tensor (reduce_max, softmax, gather, slice, ...).
 template <class T>

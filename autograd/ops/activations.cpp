@@ -19,19 +19,6 @@ using detail::check_args;
 using detail::check_defined;
 using detail::finish;
 
-namespace {
-// The shape check of the fused activation backward ops.
-template <class T>
-void check_same_shape(const char* op, const TensorOf<T>& g, const TensorOf<T>& y)
-{
-    check_defined<T>(op, {{"g", g}, {"y", y}});
-    if (g.shape() != y.shape()) {
-        throw ShapeError(detail::cat(op, ": arguments 'g' of shape ", to_string(g.shape()), " and 'y' of shape ",
-                                     to_string(y.shape()), " must have the same shape"));
-    }
-}
-}  // namespace
-
 template <class T>
 TensorOf<T> relu(const TensorOf<T>& x, Where loc)
 {
@@ -48,7 +35,7 @@ TensorOf<T> relu(const TensorOf<T>& x, Where loc)
 template <class T>
 TensorOf<T> relu_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
 {
-    check_same_shape("relu_grad", g, y);
+    detail::check_same_shape<T>("relu_grad", {"g", g}, {"y", y});
     return finish<T>("relu_grad", {&g}, detail::elementwise("relu_grad", detail::BinaryOp::relu_grad, g, y), loc,
                      [&](const TensorOf<T>&) {
         return BackwardFn<T>([y = y](const TensorOf<T>& gg) { return detail::Gradients<T>{relu_grad(gg, y)}; });
@@ -58,7 +45,7 @@ TensorOf<T> relu_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
 template <class T>
 TensorOf<T> tanh_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
 {
-    check_same_shape("tanh_grad", g, y);
+    detail::check_same_shape<T>("tanh_grad", {"g", g}, {"y", y});
     return finish<T>("tanh_grad", {&g, &y}, detail::elementwise("tanh_grad", detail::BinaryOp::tanh_grad, g, y), loc,
                      [&](const TensorOf<T>&) {
         // d/dg = 1 - y^2;  d/dy = -2 g y
@@ -72,7 +59,7 @@ TensorOf<T> tanh_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
 template <class T>
 TensorOf<T> sigmoid_grad(const TensorOf<T>& g, const TensorOf<T>& y, Where loc)
 {
-    check_same_shape("sigmoid_grad", g, y);
+    detail::check_same_shape<T>("sigmoid_grad", {"g", g}, {"y", y});
     return finish<T>("sigmoid_grad", {&g, &y},
                      detail::elementwise("sigmoid_grad", detail::BinaryOp::sigmoid_grad, g, y), loc,
                      [&](const TensorOf<T>&) {

@@ -114,11 +114,7 @@ TensorOf<T> pow(const TensorOf<T>& x, T p, Where loc)
 template <class T>
 TensorOf<T> pow_grad(const TensorOf<T>& g, const TensorOf<T>& x, T p, Where loc)
 {
-    check_defined<T>("pow_grad", {{"g", g}, {"x", x}});
-    if (g.shape() != x.shape()) {
-        throw ShapeError(detail::cat("pow_grad: arguments 'g' of shape ", to_string(g.shape()), " and 'x' of shape ",
-                                     to_string(x.shape()), " must have the same shape"));
-    }
+    detail::check_same_shape<T>("pow_grad", {"g", g}, {"x", x});
     // (g * p) * x^(p-1): TensorFlow's order, so float32 results round alike. Where pow
     // itself would call xtensor's SIMD pow, the composite is the op (the same bits).
     if (!detail::small(x.value(), detail::kScalarOnlyElements<T>)) {
