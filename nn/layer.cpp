@@ -189,35 +189,38 @@ Shape Layer::compute_output_shape_multi(const std::vector<Shape>& input_shapes) 
 }
 
 void Layer::collect(const std::string& prefix, bool trainable_only, bool frozen,
-                    std::vector<std::pair<std::string, Variable>>& out) const
+                    std::vector<std::pair<std::string, Variable>>* named, std::vector<Variable>* plain) const
 {
     frozen = frozen || !state_->trainable;
     if (trainable_only && frozen) return;
-    for (const auto& [n, v] : state_->params)
-        if (!trainable_only || v.trainable()) out.emplace_back(prefix + n, v);
-    for (const auto& child : state_->children) child->collect(prefix + child->name() + ".", trainable_only, frozen, out);
+    for (const auto& [n, v] : state_->params) {
+        if (trainable_only && !v.trainable()) continue;
+        if (named) named->emplace_back(prefix + n, v);
+        else plain->push_back(v);
+    }
+    for (const auto& child : state_->children) {
+        child->collect(named ? prefix + child->name() + "." : prefix, trainable_only, frozen, named, plain);
+    }
 }
 
 std::vector<std::pair<std::string, Variable>> Layer::named_parameters() const
 {
     std::vector<std::pair<std::string, Variable>> out;
-    collect("", false, false, out);
+    collect("", false, false, &out, nullptr);
     return out;
 }
 
 std::vector<Variable> Layer::weights() const
 {
     std::vector<Variable> out;
-    for (auto& [n, v] : named_parameters()) out.push_back(v);
+    collect("", false, false, nullptr, &out);
     return out;
 }
 
 std::vector<Variable> Layer::trainable_variables() const
 {
-    std::vector<std::pair<std::string, Variable>> named;
-    collect("", true, false, named);
     std::vector<Variable> out;
-    for (auto& [n, v] : named) out.push_back(v);
+    collect("", true, false, nullptr, &out);
     return out;
 }
 

@@ -160,8 +160,10 @@ private:
     void rename(const std::string& name);
     // The unique name `layer` takes among the current sublayers (and `taken`); throws on a clash.
     std::string name_for(const Layer& layer, const std::vector<std::string>& taken) const;
+    // The tree's weights in order, into `named` with their dotted paths, or into `plain`
+    // without (no names built: what a training step asks for).
     void collect(const std::string& prefix, bool trainable_only, bool frozen,
-                 std::vector<std::pair<std::string, Variable>>& out) const;
+                 std::vector<std::pair<std::string, Variable>>* named, std::vector<Variable>* plain) const;
     template <class L>
     static LayerPtr clone_as(const Layer& layer) { return std::make_shared<L>(static_cast<const L&>(layer)); }
 
