@@ -219,22 +219,25 @@ xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b
 }
 
 template <class T>
-xt::xarray<T> broadcast(const xt::xarray<T>& x, const Shape& shape)
+void broadcast_into(const xt::xarray<T>& x, const Shape& shape, T* out)
 {
     const std::size_t n = num_elements(shape);
     const Layout l = layout(x.shape(), x.size(), shape, n);
-    if (n == 0 || l.kind == Layout::other) return xt::xarray<T>(xt::broadcast(x, shape));
+    if (n == 0) return;
+    if (l.kind == Layout::other) {
+        const xt::xarray<T> general = xt::broadcast(x, shape);
+        std::copy(general.data(), general.data() + n, out);
+        return;
+    }
     const std::size_t inner = l.inner ? l.inner : n;
     const Operand o = operand(l.kind, inner);
-    xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
     auto first = [](T v, T) { return v; };
-    if (o.col_stride) kernel<false, 1, 0>(first, x.data(), o, x.data(), Operand{0, 0}, out.data(), n / inner, inner);
-    else kernel<false, 0, 0>(first, x.data(), o, x.data(), Operand{0, 0}, out.data(), n / inner, inner);
-    return out;
+    if (o.col_stride) kernel<false, 1, 0>(first, x.data(), o, x.data(), Operand{0, 0}, out, n / inner, inner);
+    else kernel<false, 0, 0>(first, x.data(), o, x.data(), Operand{0, 0}, out, n / inner, inner);
 }
 
-template xt::xarray<float> broadcast(const xt::xarray<float>&, const Shape&);
-template xt::xarray<double> broadcast(const xt::xarray<double>&, const Shape&);
+template void broadcast_into(const xt::xarray<float>&, const Shape&, float*);
+template void broadcast_into(const xt::xarray<double>&, const Shape&, double*);
 template xt::xarray<float> binary(BinaryOp, const xt::xarray<float>&, const xt::xarray<float>&, std::uint32_t*);
 template xt::xarray<double> binary(BinaryOp, const xt::xarray<double>&, const xt::xarray<double>&, std::uint32_t*);
 

@@ -43,9 +43,10 @@ template <class T>
 xt::xarray<T> binary(BinaryOp op, const xt::xarray<T>& a, const xt::xarray<T>& b,
                      std::uint32_t* non_finite = nullptr);
 
-// x repeated to `shape` (numpy's broadcast_to, materialized). The shapes must be
+// x repeated to `shape` (numpy's broadcast_to, materialized) into `out`, which holds
+// num_elements(shape) values (a tensor from the pool, say). The shapes must be
 // broadcast-compatible with broadcast_shapes(x.shape(), shape) == shape.
 template <class T>
-xt::xarray<T> broadcast(const xt::xarray<T>& x, const Shape& shape);
+void broadcast_into(const xt::xarray<T>& x, const Shape& shape, T* out);
 
 }  // namespace xgrad::detail

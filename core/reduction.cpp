@@ -10,26 +10,20 @@
 namespace xgrad::detail {
 
 namespace {
-// The values of one axis's reduction: every output element is its own chain over
-// the axis, in order, whichever thread computes it.
+// One axis's reduction of a row-major array of `shape`, seen as (outer, dim, inner),
+// into dst (outer * inner values): every output element is its own chain over the
+// axis, in order, whichever thread computes it.
 template <class T, class Op>
-xt::xarray<T> reduce_axis_values(const xt::xarray<T>& x, std::size_t axis, Op op, T identity)
+void reduce_axis_into(const T* src, const Shape& shape, std::size_t axis, Op op, T identity, T* dst)
 {
-    const auto& shape = x.shape();
     std::size_t outer = 1, inner = 1;
     for (std::size_t i = 0; i < axis; ++i) outer *= shape[i];
     for (std::size_t i = axis + 1; i < shape.size(); ++i) inner *= shape[i];
     const std::size_t dim = shape[axis];
-    auto out_shape = shape;
-    out_shape[axis] = 1;
-    xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
     if (dim == 0) {  // a reduction of nothing: the identity (numpy's sum of an empty axis is 0)
-        std::fill(out.begin(), out.end(), identity);
-        return out;
+        std::fill(dst, dst + outer * inner, identity);
+        return;
     }
-    const T* src = x.data();
-    T* dst = out.data();
-    // Every output element is its own chain over d, in order, whichever thread computes it.
     const bool parallel = outer > 1 && outer * dim * inner >= kParallelElements;
     if (inner == 1) {
         // The last axis: kLanes rows at a time so that their chains overlap.
@@ -55,7 +49,7 @@ xt::xarray<T> reduce_axis_values(const xt::xarray<T>& x, std::size_t axis, Op op
             std::copy(acc, acc + kLanes, dst + o);
         };
         for_each_index(blocks, parallel, block_of_rows);
-        return out;
+        return;
     }
     auto one_row = [&](std::size_t o) {
         T* row = dst + o * inner;
@@ -68,43 +62,49 @@ xt::xarray<T> reduce_axis_values(const xt::xarray<T>& x, std::size_t axis, Op op
         }
     };
     for_each_index(outer, parallel, one_row);
-    return out;
 }
 
-// Reduces one axis of a row-major array seen as (outer, dim, inner), keeping it as 1.
-// With non_finite, ORs the finiteness bits of the values written into *non_finite.
+// Reduces `axes` (sorted, normalized) last axis first into dst; only the last pass (the
+// first axis) writes dst, the ones before it write arrays of their own. With non_finite,
+// *non_finite receives the OR of the finiteness bits of the values written to dst.
 template <class T, class Op>
-xt::xarray<T> reduce_axis(const xt::xarray<T>& x, std::size_t axis, Op op, T identity, std::uint32_t* non_finite)
+void reduce_axes_into(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, Op op, T identity, T* dst,
+                      std::uint32_t* non_finite)
 {
-    xt::xarray<T> out = reduce_axis_values(x, axis, op, identity);
+    std::size_t n = 1;  // the values written to dst
+    for (std::size_t i = 0; i < x.dimension(); ++i) {
+        if (!std::binary_search(axes.begin(), axes.end(), i)) n *= x.shape()[i];
+    }
+    if (axes.empty()) {
+        std::copy(x.data(), x.data() + n, dst);
+    } else {
+        const T* src = x.data();
+        Shape shape = x.shape();
+        xt::xarray<T> partial;
+        for (std::size_t k = axes.size(); k-- > 1;) {
+            Shape out_shape = shape;
+            out_shape[axes[k]] = 1;
+            xt::xarray<T> next = xt::xarray<T>::from_shape(out_shape);
+            reduce_axis_into(src, shape, axes[k], op, identity, next.data());
+            partial = std::move(next);
+            src = partial.data();
+            shape = std::move(out_shape);
+        }
+        reduce_axis_into(src, shape, axes[0], op, identity, dst);
+    }
     if (non_finite) {
         std::uint32_t bad = 0;
-        const T* v = out.data();
-        for (std::size_t i = 0; i < out.size(); ++i) bad |= non_finite_bit(v[i]);
-        *non_finite |= bad;
+        for (std::size_t i = 0; i < n; ++i) bad |= non_finite_bit(dst[i]);
+        *non_finite = bad;
     }
-    return out;
 }
 
 template <class T, class Op>
 xt::xarray<T> reduce_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, Op op, T identity,
                           std::uint32_t* non_finite = nullptr)
 {
-    if (non_finite) *non_finite = 0;
-    if (axes.empty()) {
-        xt::xarray<T> out = x;
-        if (non_finite) {
-            std::uint32_t bad = 0;
-            for (const T v : out) bad |= non_finite_bit(v);
-            *non_finite = bad;
-        }
-        return out;
-    }
-    // Only the last reduction (the first axis) writes the final values.
-    xt::xarray<T> out = reduce_axis(x, axes.back(), op, identity, axes.size() == 1 ? non_finite : nullptr);
-    for (auto it = axes.rbegin() + 1; it != axes.rend(); ++it) {
-        out = reduce_axis(out, *it, op, identity, it + 1 == axes.rend() ? non_finite : nullptr);
-    }
+    xt::xarray<T> out = xt::xarray<T>::from_shape(reduced_shape(x.shape(), axes, true));
+    reduce_axes_into(x, axes, op, identity, out.data(), non_finite);
     return out;
 }
 }  // namespace
@@ -113,6 +113,12 @@ template <class T>
 xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, std::uint32_t* non_finite)
 {
     return reduce_axes(x, axes, [](T a, T b) { return a + b; }, T(0), non_finite);
+}
+
+template <class T>
+void sum_axes_into(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, T* out, std::uint32_t* non_finite)
+{
+    reduce_axes_into(x, axes, [](T a, T b) { return a + b; }, T(0), out, non_finite);
 }
 
 template <class T>
@@ -125,6 +131,8 @@ xt::xarray<T> max_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& a
 
 template xt::xarray<float> sum_axes(const xt::xarray<float>&, const std::vector<std::size_t>&, std::uint32_t*);
 template xt::xarray<double> sum_axes(const xt::xarray<double>&, const std::vector<std::size_t>&, std::uint32_t*);
+template void sum_axes_into(const xt::xarray<float>&, const std::vector<std::size_t>&, float*, std::uint32_t*);
+template void sum_axes_into(const xt::xarray<double>&, const std::vector<std::size_t>&, double*, std::uint32_t*);
 template xt::xarray<float> max_axes(const xt::xarray<float>&, const std::vector<std::size_t>&);
 template xt::xarray<double> max_axes(const xt::xarray<double>&, const std::vector<std::size_t>&);
 

@@ -15,6 +15,11 @@ namespace xgrad::detail {
 template <class T>
 xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes,
                        std::uint32_t* non_finite = nullptr);
+// The same sums written to `out` (as many values as the reduced shape has; a tensor from
+// the pool, say): only the passes before the last one allocate.
+template <class T>
+void sum_axes_into(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, T* out,
+                   std::uint32_t* non_finite = nullptr);
 
 // Maximum over `axes` (sorted, normalized); -inf over an empty axis, as TensorFlow.
 template <class T>

@@ -38,9 +38,9 @@ TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
     check_defined<T>("reduce_sum", {{"x", x}});
     const auto ax = normalize_axes(axes, x.rank(), "reduce_sum", x.shape());
     std::uint32_t non_finite = 0;  // recorded by the kernel's last pass (bias gradients come through here)
-    xt::xarray<T> value = detail::sum_axes(x.value(), ax, &non_finite);
-    value.reshape(reduced_shape(x.shape(), ax, keepdims));
-    return finish<T>("reduce_sum", {&x}, detail::recorded(TensorOf<T>(std::move(value)), non_finite), loc,
+    TensorOf<T> value(detail::Uninitialized{}, reduced_shape(x.shape(), ax, keepdims));
+    detail::sum_axes_into(x.value(), ax, detail::data_of(value), &non_finite);
+    return finish<T>("reduce_sum", {&x}, detail::recorded(std::move(value), non_finite), loc,
                      [&](const TensorOf<T>&) {
         return BackwardFn<T>([input = x.shape(), ax = ax](const TensorOf<T>& g) {
             return detail::Gradients<T>{expand_back(g, input, ax)};

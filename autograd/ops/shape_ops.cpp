@@ -131,7 +131,8 @@ TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc)
         throw ShapeError(cat("broadcast_to: cannot broadcast argument 'x' of shape ", to_string(x.shape()),
                              " to shape ", to_string(shape)));
     }
-    xt::xarray<T> value = detail::broadcast(x.value(), shape);
+    TensorOf<T> value(detail::Uninitialized{}, shape);
+    detail::broadcast_into(x.value(), shape, detail::data_of(value));
     return finish<T>("broadcast_to", {&x}, std::move(value), loc, [&](const TensorOf<T>&) {
         return BackwardFn<T>([original = x.shape()](const TensorOf<T>& g) {
             return detail::Gradients<T>{sum_to(g, original)};
