@@ -24,7 +24,7 @@ float sum_of_squares(const float* x, std::size_t n)
 }
 }  // namespace
 
-xt::xarray<float>& UpdateContext::slot_array(const std::string& name)
+xt::xarray<float>& UpdateContext::slot_array(std::string_view name)
 {
     for (std::size_t i = 0; i < slots_->names.size(); ++i) {
         if (slots_->names[i] == name) return slots_->arrays[i];

@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -86,8 +87,8 @@ public:
     const Shape& shape() const { return variable_->shape(); }
     const std::string& name() const { return variable_->name(); }
     // Slot `name`'s data (its own shape: slot_array(name).shape()); Error naming it when missing.
-    float* slot(const std::string& name) { return slot_array(name).data(); }
-    xt::xarray<float>& slot_array(const std::string& name);
+    float* slot(std::string_view name) { return slot_array(name).data(); }
+    xt::xarray<float>& slot_array(std::string_view name);
     // f(i) for i in [0, n): see elementwise.hpp (one thread's share inside the step's team).
     template <class F>
     void elementwise(F&& f) const

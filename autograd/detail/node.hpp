@@ -117,7 +117,7 @@ public:
     Gradients<T> operator()(const TensorOf<T>& grad) const { return ops_->call(buffer_, grad); }
 
 private:
-    static constexpr std::size_t kInline = 64;
+    static constexpr std::size_t kInline = 96;  // linear's and reduce_sum's closures take 88
     struct Ops {
         Gradients<T> (*call)(const unsigned char* buffer, const TensorOf<T>& grad);
         void (*move)(unsigned char* from, unsigned char* to);  // and destroys `from`
@@ -226,8 +226,8 @@ struct Node {
     {
     }
     const char* op;
-    SmallVector<std::uint64_t, 2> inputs;
-    SmallVector<Shape, 2> input_shapes;
+    SmallVector<std::uint64_t, 3> inputs;  // 3: linear's x, kernel and bias
+    SmallVector<Shape, 3> input_shapes;
     std::uint64_t output;
     Where where;
     BackwardFn<T> backward;
