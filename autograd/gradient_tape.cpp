@@ -74,8 +74,8 @@ GradientTape::~GradientTape()
 void GradientTape::reset()
 {
     tracked_.clear();
-    f32_ = {};
-    f64_ = {};
+    f32_.clear();
+    f64_.clear();
     used_ = false;
 }
 

@@ -152,9 +152,16 @@ private:
     // Inline room for a small graph: a tape of a few ops allocates nothing.
     template <class T>
     struct Record {
-        detail::SmallVector<std::shared_ptr<const detail::Node<T>>, 8> nodes;
-        detail::SmallVector<std::uint32_t, 8> outputs;  // outputs[i]: the dense index (tracked_) of nodes[i]'s output
-        detail::SmallVector<VariableOf<T>, 2> watched;
+        // 16 nodes and 8 variables: a 3-layer MLP's step with its loss.
+        detail::SmallVector<std::shared_ptr<const detail::Node<T>>, 16> nodes;
+        detail::SmallVector<std::uint32_t, 16> outputs;  // outputs[i]: the dense index (tracked_) of nodes[i]'s output
+        detail::SmallVector<VariableOf<T>, 8> watched;
+        void clear()
+        {
+            nodes.clear();
+            outputs.clear();
+            watched.clear();
+        }
     };
     template <class T>
     Record<T>& record()

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <xgrad/core/elementwise.hpp>
 #include <xgrad/core/finite.hpp>
@@ -68,7 +69,7 @@ void reduce_axis_into(const T* src, const Shape& shape, std::size_t axis, Op op,
 // first axis) writes dst, the ones before it write arrays of their own. With non_finite,
 // *non_finite receives the OR of the finiteness bits of the values written to dst.
 template <class T, class Op>
-void reduce_axes_into(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, Op op, T identity, T* dst,
+void reduce_axes_into(const xt::xarray<T>& x, const AxisList& axes, Op op, T identity, T* dst,
                       std::uint32_t* non_finite)
 {
     std::size_t n = 1;  // the values written to dst
@@ -80,14 +81,14 @@ void reduce_axes_into(const xt::xarray<T>& x, const std::vector<std::size_t>& ax
     } else {
         const T* src = x.data();
         Shape shape = x.shape();
-        xt::xarray<T> partial;
+        std::optional<xt::xarray<T>> partial;  // (a default xarray would allocate its one element)
         for (std::size_t k = axes.size(); k-- > 1;) {
             Shape out_shape = shape;
             out_shape[axes[k]] = 1;
             xt::xarray<T> next = xt::xarray<T>::from_shape(out_shape);
             reduce_axis_into(src, shape, axes[k], op, identity, next.data());
             partial = std::move(next);
-            src = partial.data();
+            src = partial->data();
             shape = std::move(out_shape);
         }
         reduce_axis_into(src, shape, axes[0], op, identity, dst);
@@ -100,7 +101,7 @@ void reduce_axes_into(const xt::xarray<T>& x, const std::vector<std::size_t>& ax
 }
 
 template <class T, class Op>
-xt::xarray<T> reduce_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, Op op, T identity,
+xt::xarray<T> reduce_axes(const xt::xarray<T>& x, const AxisList& axes, Op op, T identity,
                           std::uint32_t* non_finite = nullptr)
 {
     xt::xarray<T> out = xt::xarray<T>::from_shape(reduced_shape(x.shape(), axes, true));
@@ -110,30 +111,30 @@ xt::xarray<T> reduce_axes(const xt::xarray<T>& x, const std::vector<std::size_t>
 }  // namespace
 
 template <class T>
-xt::xarray<T> sum_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, std::uint32_t* non_finite)
+xt::xarray<T> sum_axes(const xt::xarray<T>& x, const AxisList& axes, std::uint32_t* non_finite)
 {
     return reduce_axes(x, axes, [](T a, T b) { return a + b; }, T(0), non_finite);
 }
 
 template <class T>
-void sum_axes_into(const xt::xarray<T>& x, const std::vector<std::size_t>& axes, T* out, std::uint32_t* non_finite)
+void sum_axes_into(const xt::xarray<T>& x, const AxisList& axes, T* out, std::uint32_t* non_finite)
 {
     reduce_axes_into(x, axes, [](T a, T b) { return a + b; }, T(0), out, non_finite);
 }
 
 template <class T>
-xt::xarray<T> max_axes(const xt::xarray<T>& x, const std::vector<std::size_t>& axes)
+xt::xarray<T> max_axes(const xt::xarray<T>& x, const AxisList& axes)
 {
     // NaN propagates, as in TensorFlow.
     return reduce_axes(x, axes, [](T a, T b) { return (a != a || a > b) ? a : (b != b ? b : std::max(a, b)); },
                        -std::numeric_limits<T>::infinity());
 }
 
-template xt::xarray<float> sum_axes(const xt::xarray<float>&, const std::vector<std::size_t>&, std::uint32_t*);
-template xt::xarray<double> sum_axes(const xt::xarray<double>&, const std::vector<std::size_t>&, std::uint32_t*);
-template void sum_axes_into(const xt::xarray<float>&, const std::vector<std::size_t>&, float*, std::uint32_t*);
-template void sum_axes_into(const xt::xarray<double>&, const std::vector<std::size_t>&, double*, std::uint32_t*);
-template xt::xarray<float> max_axes(const xt::xarray<float>&, const std::vector<std::size_t>&);
-template xt::xarray<double> max_axes(const xt::xarray<double>&, const std::vector<std::size_t>&);
+template xt::xarray<float> sum_axes(const xt::xarray<float>&, const AxisList&, std::uint32_t*);
+template xt::xarray<double> sum_axes(const xt::xarray<double>&, const AxisList&, std::uint32_t*);
+template void sum_axes_into(const xt::xarray<float>&, const AxisList&, float*, std::uint32_t*);
+template void sum_axes_into(const xt::xarray<double>&, const AxisList&, double*, std::uint32_t*);
+template xt::xarray<float> max_axes(const xt::xarray<float>&, const AxisList&);
+template xt::xarray<double> max_axes(const xt::xarray<double>&, const AxisList&);
 
 }  // namespace xgrad::detail

@@ -60,10 +60,9 @@ std::size_t normalize_axis(long axis, std::size_t rank, const char* op, const Sh
     return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
 }
 
-std::vector<std::size_t> normalize_axes(const Axes& axes, std::size_t rank, const char* op,
-                                        const Shape& shape)
+AxisList normalize_axes(const Axes& axes, std::size_t rank, const char* op, const Shape& shape)
 {
-    std::vector<std::size_t> out;
+    AxisList out;
     if (axes.empty()) {
         for (std::size_t i = 0; i < rank; ++i) out.push_back(i);
         return out;
@@ -77,7 +76,7 @@ std::vector<std::size_t> normalize_axes(const Axes& axes, std::size_t rank, cons
     return out;
 }
 
-Shape reduced_shape(const Shape& shape, const std::vector<std::size_t>& axes, bool keepdims)
+Shape reduced_shape(const Shape& shape, const AxisList& axes, bool keepdims)
 {
     Shape out;
     for (std::size_t i = 0; i < shape.size(); ++i) {

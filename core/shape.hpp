@@ -14,6 +14,8 @@ namespace xgrad {
 using Shape = xt::xarray<float>::shape_type;
 // A list of axes; negative values count from the end as in numpy.
 using Axes = std::vector<long>;
+// Normalized axes (sorted, distinct, in [0, rank)): inline up to 4, no allocation.
+using AxisList = xt::svector<std::size_t, 4>;
 
 // "(2, 3)"; "()" for a scalar.
 std::string to_string(const Shape& shape);
@@ -37,10 +39,9 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op,
 std::size_t normalize_axis(long axis, std::size_t rank, const char* op, const Shape& shape);
 
 // Sorted, de-duplicated, normalized axes; an empty list means every axis.
-std::vector<std::size_t> normalize_axes(const Axes& axes, std::size_t rank, const char* op,
-                                        const Shape& shape);
+AxisList normalize_axes(const Axes& axes, std::size_t rank, const char* op, const Shape& shape);
 
 // The shape after reducing `axes` (already normalized), keeping them as 1 or dropping them.
-Shape reduced_shape(const Shape& shape, const std::vector<std::size_t>& axes, bool keepdims);
+Shape reduced_shape(const Shape& shape, const AxisList& axes, bool keepdims);
 
 }  // namespace xgrad

@@ -213,6 +213,7 @@ std::vector<std::pair<std::string, Variable>> Layer::named_parameters() const
 std::vector<Variable> Layer::weights() const
 {
     std::vector<Variable> out;
+    out.reserve(8);  // a small model's weights without regrowing (training steps ask for them twice)
     collect("", false, false, nullptr, &out);
     return out;
 }
@@ -220,6 +221,7 @@ std::vector<Variable> Layer::weights() const
 std::vector<Variable> Layer::trainable_variables() const
 {
     std::vector<Variable> out;
+    out.reserve(8);
     collect("", true, false, nullptr, &out);
     return out;
 }

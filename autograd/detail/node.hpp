@@ -9,6 +9,7 @@
 #include <new>
 #include <type_traits>
 #include <utility>
+#include <memory>
 #include <vector>
 
 #include <xgrad/autograd/tensor.hpp>
@@ -117,7 +118,7 @@ public:
     Gradients<T> operator()(const TensorOf<T>& grad) const { return ops_->call(buffer_, grad); }
 
 private:
-    static constexpr std::size_t kInline = 96;  // linear's and reduce_sum's closures take 88
+    static constexpr std::size_t kInline = 128;  // reduce_sum's closure (a shape and an axis list) takes 128
     struct Ops {
         Gradients<T> (*call)(const unsigned char* buffer, const TensorOf<T>& grad);
         void (*move)(unsigned char* from, unsigned char* to);  // and destroys `from`
@@ -157,10 +158,17 @@ private:
 };
 
 // A vector whose first N elements live inline (no allocation); past N all of
-// them move to the heap. Contiguous either way.
+// them move to the heap. Contiguous either way. The inline room is raw storage:
+// only the elements pushed are constructed (and destroyed), so an unused
+// SmallVector of 16 tensors costs nothing to create.
 template <class V, std::size_t N>
 class SmallVector {
 public:
+    SmallVector() = default;
+    SmallVector(const SmallVector&) = delete;
+    SmallVector& operator=(const SmallVector&) = delete;
+    ~SmallVector() { destroy_inline(); }
+
     void reserve(std::size_t n)
     {
         if (n > N) heap_.reserve(n);
@@ -168,18 +176,26 @@ public:
     // Inline while the elements fit; the spill to the heap is out of line.
     [[gnu::always_inline]] void push_back(const V& v)
     {
-        if (size_ < N) inline_[size_++] = v;
-        else push_back_heap(V(v));
+        if (size_ < N) {
+            new (inline_data() + size_) V(v);
+            ++size_;
+        } else {
+            push_back_heap(V(v));
+        }
     }
     [[gnu::always_inline]] void push_back(V&& v)
     {
-        if (size_ < N) inline_[size_++] = std::move(v);
-        else push_back_heap(std::move(v));
+        if (size_ < N) {
+            new (inline_data() + size_) V(std::move(v));
+            ++size_;
+        } else {
+            push_back_heap(std::move(v));
+        }
     }
-    // Destroys the elements (the inline ones too: they may hold tensors).
+    // Destroys the elements.
     void clear()
     {
-        std::fill_n(inline_.begin(), std::min(size_, N), V());
+        destroy_inline();
         heap_.clear();
         size_ = 0;
     }
@@ -187,13 +203,13 @@ public:
     // Makes an empty vector hold n copies of v.
     void assign(std::size_t n, const V& v)
     {
-        if (n <= N) std::fill_n(inline_.begin(), n, v);
+        if (n <= N) std::uninitialized_fill_n(inline_data(), n, v);
         else heap_.assign(n, v);
         size_ = n;
     }
     std::size_t size() const { return size_; }
-    const V* data() const { return size_ <= N ? inline_.data() : heap_.data(); }
-    V* data() { return size_ <= N ? inline_.data() : heap_.data(); }
+    const V* data() const { return size_ <= N ? inline_data() : heap_.data(); }
+    V* data() { return size_ <= N ? inline_data() : heap_.data(); }
     const V* begin() const { return data(); }
     const V* end() const { return data() + size_; }
     V* begin() { return data(); }
@@ -202,17 +218,30 @@ public:
     V& operator[](std::size_t i) { return data()[i]; }
 
 private:
+    V* inline_data() { return std::launder(reinterpret_cast<V*>(inline_)); }
+    const V* inline_data() const { return std::launder(reinterpret_cast<const V*>(inline_)); }
+    // The inline elements, while they are the ones in use (past N they moved to the heap).
+    void destroy_inline()
+    {
+        if (size_ <= N) std::destroy_n(inline_data(), size_);
+    }
     [[gnu::noinline]] void push_back_heap(V&& v)
     {
         if (size_ == N) {
-            heap_.reserve(2 * N);
-            for (auto& x : inline_) heap_.push_back(std::move(x));
+            // Into a new vector first: should an allocation throw, the inline elements are still ours.
+            std::vector<V> moved;
+            moved.reserve(2 * N);
+            for (std::size_t i = 0; i < N; ++i) moved.push_back(std::move(inline_data()[i]));
+            moved.push_back(std::move(v));
+            std::destroy_n(inline_data(), N);
+            heap_ = std::move(moved);
+        } else {
+            heap_.push_back(std::move(v));
         }
-        heap_.push_back(std::move(v));
         ++size_;
     }
 
-    std::array<V, N> inline_{};
+    alignas(V) unsigned char inline_[N * sizeof(V)];
     std::vector<V> heap_;
     std::size_t size_ = 0;
 };

@@ -39,13 +39,14 @@ TensorOf<T> linear(const TensorOf<T>& x, const TensorOf<T>& kernel, const Tensor
     const bool relu = activation == LinearActivation::relu;
     // Anomaly mode checks the pre-activation (relu would turn a -inf into 0), then applies relu.
     const bool check_z = relu && check_numerics_enabled();
-    xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
-    detail::gemm<T>(false, false, rows, n, k, T(1), x.value().data(), k, kernel.value().data(), n, T(0), out.data(), n,
+    TensorOf<T> out(detail::Uninitialized{}, out_shape);
+    T* z = detail::data_of(out);
+    detail::gemm<T>(false, false, rows, n, k, T(1), x.value().data(), k, kernel.value().data(), n, T(0), z, n,
                     detail::GemmEpilogue<T>{bias.value().data(), relu && !check_z});
     if (check_z) {
         const TensorOf<T>* inputs[] = {&x, &kernel, &bias};
-        detail::check_output_numerics<T>("linear", inputs, TensorOf<T>(out), loc);
-        out = xt::where(out < T(0), T(0), out);  // relu's x < 0 ? 0 : x, as the epilogue
+        detail::check_output_numerics<T>("linear", inputs, out, loc);
+        for (std::size_t i = 0; i < out.size(); ++i) z[i] = z[i] < T(0) ? T(0) : z[i];  // relu, as the epilogue
     }
     return finish<T>("linear", {&x, &kernel, &bias}, std::move(out), loc, [&](const TensorOf<T>& y) {
         // The separate ops' backward, op for op (so the bits match): relu's mask (from the

@@ -18,13 +18,13 @@ namespace {
 // The gradient of a reduction, reshaped to keep the reduced axes and broadcast
 // back over them.
 template <class T>
-TensorOf<T> expand_back(const TensorOf<T>& g, const Shape& input, const std::vector<std::size_t>& axes)
+TensorOf<T> expand_back(const TensorOf<T>& g, const Shape& input, const AxisList& axes)
 {
     const Shape kept = reduced_shape(input, axes, true);
-    return broadcast_to(reshape(g, std::vector<long>(kept.begin(), kept.end())), input);
+    return broadcast_to(detail::reshape_to(g, kept), input);
 }
 
-std::size_t count(const Shape& shape, const std::vector<std::size_t>& axes)
+std::size_t count(const Shape& shape, const AxisList& axes)
 {
     std::size_t n = 1;
     for (auto a : axes) n *= shape[a];
@@ -36,7 +36,12 @@ template <class T>
 TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes, bool keepdims, Where loc)
 {
     check_defined<T>("reduce_sum", {{"x", x}});
-    const auto ax = normalize_axes(axes, x.rank(), "reduce_sum", x.shape());
+    return detail::reduce_sum_normalized(x, normalize_axes(axes, x.rank(), "reduce_sum", x.shape()), keepdims, loc);
+}
+
+template <class T>
+TensorOf<T> detail::reduce_sum_normalized(const TensorOf<T>& x, const AxisList& ax, bool keepdims, Where loc)
+{
     std::uint32_t non_finite = 0;  // recorded by the kernel's last pass (bias gradients come through here)
     TensorOf<T> value(detail::Uninitialized{}, reduced_shape(x.shape(), ax, keepdims));
     detail::sum_axes_into(x.value(), ax, detail::data_of(value), &non_finite);
@@ -76,6 +81,7 @@ TensorOf<T> reduce_max(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
 
 #define XGRAD_INSTANTIATE(T)                                                          \
     template TensorOf<T> reduce_sum(const TensorOf<T>&, const Axes&, bool, Where);    \
+    template TensorOf<T> detail::reduce_sum_normalized(const TensorOf<T>&, const AxisList&, bool, Where); \
     template TensorOf<T> reduce_mean(const TensorOf<T>&, const Axes&, bool, Where);   \
     template TensorOf<T> reduce_max(const TensorOf<T>&, const Axes&, bool, Where);
 XGRAD_INSTANTIATE(float)

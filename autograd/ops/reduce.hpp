@@ -15,6 +15,11 @@ TensorOf<T> reduce_mean(const TensorOf<T>& x, const Axes& axes = {}, bool keepdi
                         Where loc = Where::current());
 // max over axes;  d/dx = broadcast(g) shared equally among tied maxima. An empty x is a
 // ShapeError (numpy: a maximum of nothing has no value).
+namespace detail {
+// reduce_sum over axes already normalized (sorted, distinct, in range), as sum_to needs.
+template <class T>
+TensorOf<T> reduce_sum_normalized(const TensorOf<T>& x, const AxisList& axes, bool keepdims, Where loc);
+}  // namespace detail
 template <class T>
 TensorOf<T> reduce_max(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
                        Where loc = Where::current());

@@ -112,12 +112,23 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape, Where 
         throw ShapeError(cat("reshape: cannot reshape a tensor of shape ", to_string(x.shape()), " (",
                              x.size(), " elements) into shape (", requested(shape.size()), ")"));
     }
-    TensorOf<T> value(detail::Uninitialized{}, target);
+    return detail::reshape_to(x, target, loc);
+}
+
+template <class T>
+TensorOf<T> detail::reshape_to(const TensorOf<T>& x, const Shape& shape, Where loc)
+{
+    check_defined<T>("reshape", {{"x", x}});
+    if (num_elements(shape, "reshape") != x.size()) {
+        throw ShapeError(cat("reshape: cannot reshape a tensor of shape ", to_string(x.shape()), " (", x.size(),
+                             " elements) into shape ", to_string(shape)));
+    }
+    TensorOf<T> value(detail::Uninitialized{}, shape);
     std::copy(x.value().data(), x.value().data() + x.size(), detail::data_of(value));
     return finish<T>("reshape", {&x}, detail::same_finiteness(std::move(value), x), loc,
                      [&](const TensorOf<T>&) {
         return BackwardFn<T>([original = x.shape()](const TensorOf<T>& g) {
-            return detail::Gradients<T>{reshape(g, std::vector<long>(original.begin(), original.end()))};
+            return detail::Gradients<T>{reshape_to(g, original)};
         });
     });
 }
@@ -151,14 +162,14 @@ TensorOf<T> detail::sum_to_reduced(const TensorOf<T>& x, const Shape& shape, Whe
                              " down to shape ", to_string(shape)));
     }
     const std::size_t lead = xs.size() - shape.size();
-    Axes axes;
+    AxisList axes;
     for (std::size_t i = 0; i < xs.size(); ++i) {
-        if (i < lead || (shape[i - lead] == 1 && xs[i] != 1)) axes.push_back(static_cast<long>(i));
+        if (i < lead || (shape[i - lead] == 1 && xs[i] != 1)) axes.push_back(i);
     }
     // Only leading axes (a bias's gradient): the sum without them already has `shape`.
-    if (!axes.empty() && static_cast<std::size_t>(axes.back()) < lead) return reduce_sum(x, axes, false, loc);
-    const auto summed = axes.empty() ? x : reduce_sum(x, axes, true, loc);
-    return reshape(summed, std::vector<long>(shape.begin(), shape.end()), loc);
+    if (!axes.empty() && axes.back() < lead) return detail::reduce_sum_normalized(x, axes, false, loc);
+    const auto summed = axes.empty() ? x : detail::reduce_sum_normalized(x, axes, true, loc);
+    return detail::reshape_to(summed, shape, loc);
 }
 
 template <class T>
@@ -275,6 +286,7 @@ TensorOf<T> stop_gradient(const TensorOf<T>& x)
     template TensorOf<T> reshape(const TensorOf<T>&, const std::vector<long>&, Where);             \
     template TensorOf<T> broadcast_to(const TensorOf<T>&, const Shape&, Where);                    \
     template TensorOf<T> detail::sum_to_reduced(const TensorOf<T>&, const Shape&, Where);          \
+    template TensorOf<T> detail::reshape_to(const TensorOf<T>&, const Shape&, Where);              \
     template TensorOf<T> concat(const std::vector<TensorOf<T>>&, long, Where);                     \
     template TensorOf<T> slice(const TensorOf<T>&, long, long, long, Where);         \
     template TensorOf<T> gather(const TensorOf<T>&, const std::vector<std::size_t>&, Where);       \

@@ -16,6 +16,10 @@ TensorOf<T> reshape(const TensorOf<T>& x, const std::vector<long>& shape,
 template <class T>
 TensorOf<T> broadcast_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::current());
 namespace detail {
+// reshape to a shape already worked out (no -1), with x.size() elements: what the
+// backward rules use (no list of dimensions is built).
+template <class T>
+TensorOf<T> reshape_to(const TensorOf<T>& x, const Shape& shape, Where loc = Where::current());
 // sum_to's reduction (and its argument checks), for x of another shape than `shape`.
 template <class T>
 TensorOf<T> sum_to_reduced(const TensorOf<T>& x, const Shape& shape, Where loc);
