@@ -234,6 +234,9 @@ TEST_CASE("examples: --help succeeds and bad arguments fail with a message")
     const auto bad_value = run_example("linear_regression", "--steps zero");
     CHECK(bad_value.exit_code == 2);
     CHECK(bad_value.output.find("--steps expects a whole number") != std::string::npos);
+    const auto holdout = run_example("cnn_fashion_mnist", "--holdout");  // the held-out slice is --full's
+    CHECK(holdout.exit_code == 2);
+    CHECK(holdout.output.find("--holdout needs --full") != std::string::npos);
     // An error the library throws (here before any training) ends the example with its message
     // and exit code 1, not std::terminate's abort.
     struct Thrown {
@@ -243,6 +246,7 @@ TEST_CASE("examples: --help succeeds and bad arguments fail with a message")
     };
     for (const Thrown& t : {Thrown{"cnn_fashion_mnist", "--initializer bogus", "initializer: unknown name 'bogus'"},
                             Thrown{"cnn_fashion_mnist", "--beta-2 1.5", "Adam: option 'beta_2' must be in [0.0, 1.0), got 1.5"},
+                            Thrown{"cnn_fashion_mnist", "--beta-1 1", "Adam: option 'beta_1' must be in [0.0, 1.0), got 1.0"},
                             Thrown{"fashion_mnist", "--data /nonexistent",
                                    "/nonexistent/train-images-idx3-ubyte.gz: cannot open the IDX file"}}) {
         INFO(t.example << " " << t.arguments);
