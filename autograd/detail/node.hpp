@@ -177,7 +177,7 @@ public:
     [[gnu::always_inline]] void push_back(const V& v)
     {
         if (size_ < N) {
-            new (inline_data() + size_) V(v);
+            new (raw_slot(size_)) V(v);
             ++size_;
         } else {
             push_back_heap(V(v));
@@ -186,7 +186,7 @@ public:
     [[gnu::always_inline]] void push_back(V&& v)
     {
         if (size_ < N) {
-            new (inline_data() + size_) V(std::move(v));
+            new (raw_slot(size_)) V(std::move(v));
             ++size_;
         } else {
             push_back_heap(std::move(v));
@@ -203,7 +203,7 @@ public:
     // Makes an empty vector hold n copies of v.
     void assign(std::size_t n, const V& v)
     {
-        if (n <= N) std::uninitialized_fill_n(inline_data(), n, v);
+        if (n <= N) std::uninitialized_fill_n(raw_slot(0), n, v);
         else heap_.assign(n, v);
         size_ = n;
     }
@@ -218,6 +218,9 @@ public:
     V& operator[](std::size_t i) { return data()[i]; }
 
 private:
+    // Where element i is to be built (no object there yet, so not laundered).
+    V* raw_slot(std::size_t i) { return reinterpret_cast<V*>(inline_) + i; }
+    // The inline elements that exist.
     V* inline_data() { return std::launder(reinterpret_cast<V*>(inline_)); }
     const V* inline_data() const { return std::launder(reinterpret_cast<const V*>(inline_)); }
     // The inline elements, while they are the ones in use (past N they moved to the heap).
@@ -227,10 +230,15 @@ private:
     }
     [[gnu::noinline]] void push_back_heap(V&& v)
     {
-        if (size_ == N) {
+        if (size_ == N && std::is_nothrow_move_constructible_v<V> && heap_.capacity() > N) {
+            // reserve() made room: the elements move into it and cannot throw.
+            for (std::size_t i = 0; i < N; ++i) heap_.push_back(std::move(inline_data()[i]));
+            std::destroy_n(inline_data(), N);
+            heap_.push_back(std::move(v));
+        } else if (size_ == N) {
             // Into a new vector first: should an allocation throw, the inline elements are still ours.
             std::vector<V> moved;
-            moved.reserve(2 * N);
+            moved.reserve(std::max(2 * N, heap_.capacity()));
             for (std::size_t i = 0; i < N; ++i) moved.push_back(std::move(inline_data()[i]));
             moved.push_back(std::move(v));
             std::destroy_n(inline_data(), N);
