@@ -129,15 +129,32 @@ private:
     float threshold_;
 };
 
-// Keras's AUC with curve 'ROC' and summation_method 'interpolation' (single label): the
-// thresholds are [0 - 1e-7, 1/(n-1), ..., (n-2)/(n-1), 1 + 1e-7]; each threshold keeps
-// tp/fp/tn/fn (predictions clipped to [0, 1], positive when above the threshold, bucketed
-// as Keras's evenly-spaced fast path); the area is
-//   sum_i (fpr[i] - fpr[i+1]) * (tpr[i] + tpr[i+1]) / 2.
+// Keras's AUC (single label): the thresholds are [0 - 1e-7, 1/(n-1), ..., (n-2)/(n-1), 1 + 1e-7];
+// each threshold keeps tp/fp/tn/fn (predictions clipped to [0, 1], positive when above the
+// threshold, bucketed as Keras's evenly-spaced fast path). The curve (x, y) is
+//   "ROC":    (fp / (fp + tn), tp / (tp + fn))            (false-positive rate, recall)
+//   "PR":     (tp / (tp + fn), tp / (tp + fp))            (recall, precision)
+//   "PRGAIN": (recall gain, precision gain), with s = (tp + fn) / (tn + fp):
+//             rg = max(1 - s fn / tp, 0) (0 where tp = 0), pg = 1 - s fp / tp (1 where tp = 0)
+// (every ratio 0 where its divisor is), and the area sum_i (x[i] - x[i+1]) * h_i with
+// h_i = (y[i] + y[i+1]) / 2 ("interpolation"), min(y[i], y[i+1]) ("minoring") or max
+// ("majoring"); PR with interpolation is Davis & Goadrich's instead, as Keras:
+//   sum_i slope_i (dtp_i + intercept_i log(p[i] / p[i+1])) / max(tp[i+1] + fn[i+1], 0),
+//   p = tp + fp, dtp_i = tp[i] - tp[i+1], slope_i = dtp_i / max(p[i] - p[i+1], 0),
+//   intercept_i = tp[i+1] - slope_i p[i+1], the log's ratio 1 unless both p are > 0.
 // from_logits applies a sigmoid first. state() = tp, fp, tn, fn (num_thresholds each).
+struct AUCOptions {
+    int num_thresholds = 200;
+    std::string curve = "ROC";                      // "ROC", "PR" or "PRGAIN" (or lower case)
+    std::string summation_method = "interpolation";  // "interpolation", "minoring" or "majoring"
+    bool from_logits = false;
+    std::string name = "auc";
+};
+
 class AUC : public Metric {
 public:
     explicit AUC(int num_thresholds = 200, bool from_logits = false, std::string name = "auc");
+    explicit AUC(const AUCOptions& options);
     void update_state(const Tensor& y_true, const Tensor& y_pred) override;
     double result() const override;
     void reset_state() override;
@@ -146,6 +163,8 @@ public:
     std::vector<double> state() const override;
     double result_from_state(const std::vector<double>& state) const override;
     int num_thresholds() const { return num_thresholds_; }
+    const std::string& curve() const { return curve_; }
+    const std::string& summation_method() const { return summation_; }
     const std::vector<double>& thresholds() const { return thresholds_; }
     const std::vector<double>& true_positives() const { return tp_; }
     const std::vector<double>& false_positives() const { return fp_; }
@@ -155,6 +174,7 @@ public:
 private:
     int num_thresholds_;
     bool from_logits_;
+    std::string curve_, summation_;  // Keras's spellings: "ROC" / "PR" / "PRGAIN", "interpolation" / ...
     std::vector<double> thresholds_, tp_, fp_, tn_, fn_;
     double examples_ = 0.0;
 };

@@ -1,5 +1,6 @@
 // Confusion-matrix metrics, as Keras 3's confusion_metrics.py and metrics_utils.py:
-// Precision and Recall at one threshold, AUC (ROC, interpolation) over evenly spaced thresholds.
+// Precision and Recall at one threshold, AUC (ROC, PR, PRGAIN; interpolation, minoring, majoring)
+// over evenly spaced thresholds.
 #include <xgrad/nn/metrics.hpp>
 
 #include <algorithm>
@@ -24,6 +25,42 @@ double divide_no_nan(double a, double b) { return b != 0.0 ? a / b : 0.0; }
 
 // Keras's epsilon (backend.epsilon()), the margin of the end thresholds.
 constexpr double kEpsilon = 1e-7;
+
+// Keras's accepted spellings (AUCCurve.from_str, AUCSummationMethod.from_str), as Keras spells them.
+std::string auc_curve(const std::string& key)
+{
+    if (key == "ROC" || key == "roc") return "ROC";
+    if (key == "PR" || key == "pr") return "PR";
+    if (key == "PRGAIN" || key == "prgain") return "PRGAIN";
+    throw ValueError(detail::cat("AUC: argument 'curve' must be \"ROC\", \"PR\" or \"PRGAIN\", got \"", key, "\""));
+}
+
+std::string auc_summation(const std::string& key)
+{
+    for (const char* m : {"interpolation", "majoring", "minoring"}) {
+        std::string capital = m;
+        capital[0] = static_cast<char>(capital[0] - 'a' + 'A');
+        if (key == m || key == capital) return m;
+    }
+    throw ValueError(detail::cat("AUC: argument 'summation_method' must be \"interpolation\", \"majoring\" or "
+                                 "\"minoring\", got \"",
+                                 key, "\""));
+}
+
+// Davis & Goadrich's interpolated area under the precision-recall curve (Keras's interpolate_pr_auc).
+double interpolated_pr_area(const double* tp, const double* fp, const double* fn, std::size_t n)
+{
+    double area = 0.0;
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+        const double p0 = tp[i] + fp[i], p1 = tp[i + 1] + fp[i + 1];
+        const double dtp = tp[i] - tp[i + 1];
+        const double slope = divide_no_nan(dtp, std::max(p0 - p1, 0.0));
+        const double intercept = tp[i + 1] - slope * p1;
+        const double ratio = p0 > 0 && p1 > 0 ? divide_no_nan(p0, std::max(p1, 0.0)) : 1.0;
+        area += divide_no_nan(slope * (dtp + intercept * std::log(ratio)), std::max(tp[i + 1] + fn[i + 1], 0.0));
+    }
+    return area;
+}
 }  // namespace
 
 Precision::Precision(float threshold, std::string name) : Metric(std::move(name)), threshold_(threshold)
@@ -65,8 +102,15 @@ void Recall::update_state(const Tensor& y_true, const Tensor& y_pred)
 }
 
 AUC::AUC(int num_thresholds, bool from_logits, std::string name)
-    : Metric(std::move(name)), num_thresholds_(num_thresholds), from_logits_(from_logits)
+    : AUC(AUCOptions{.num_thresholds = num_thresholds, .from_logits = from_logits, .name = std::move(name)})
 {
+}
+
+AUC::AUC(const AUCOptions& options)
+    : Metric(options.name), num_thresholds_(options.num_thresholds), from_logits_(options.from_logits),
+      curve_(auc_curve(options.curve)), summation_(auc_summation(options.summation_method))
+{
+    const int num_thresholds = options.num_thresholds;
     if (num_thresholds <= 1) {
         throw ValueError(detail::cat("AUC: argument 'num_thresholds' must be an integer > 1, got ", num_thresholds));
     }
@@ -141,12 +185,25 @@ double AUC::result_from_state(const std::vector<double>& s) const
                                      s.size()));
     }
     const double *tp = s.data(), *fp = tp + n, *tn = fp + n, *fn = tn + n;
-    // ROC: x = false-positive rate, y = recall; trapezoids between successive thresholds.
+    if (curve_ == "PR" && summation_ == "interpolation") return interpolated_pr_area(tp, fp, fn, n);
+    // The curve's point at threshold i.
+    auto point = [&](std::size_t i) -> std::pair<double, double> {
+        const double recall = divide_no_nan(tp[i], tp[i] + fn[i]);
+        if (curve_ == "ROC") return {divide_no_nan(fp[i], fp[i] + tn[i]), recall};
+        if (curve_ == "PR") return {recall, divide_no_nan(tp[i], tp[i] + fp[i])};
+        const double scale = divide_no_nan(tp[i] + fn[i], tn[i] + fp[i]);  // PRGAIN
+        const double recall_gain = tp[i] == 0.0 ? 0.0 : 1.0 - scale * divide_no_nan(fn[i], tp[i]);
+        const double precision_gain = tp[i] == 0.0 ? 1.0 : 1.0 - scale * divide_no_nan(fp[i], tp[i]);
+        return {std::max(recall_gain, 0.0), precision_gain};
+    };
     double area = 0.0;
     for (std::size_t i = 0; i + 1 < n; ++i) {
-        const double x0 = divide_no_nan(fp[i], fp[i] + tn[i]), x1 = divide_no_nan(fp[i + 1], fp[i + 1] + tn[i + 1]);
-        const double y0 = divide_no_nan(tp[i], tp[i] + fn[i]), y1 = divide_no_nan(tp[i + 1], tp[i + 1] + fn[i + 1]);
-        area += (x0 - x1) * (y0 + y1) / 2.0;
+        const auto [x0, y0] = point(i);
+        const auto [x1, y1] = point(i + 1);
+        const double height = summation_ == "interpolation" ? (y0 + y1) / 2.0
+                              : summation_ == "minoring"    ? std::min(y0, y1)
+                                                            : std::max(y0, y1);
+        area += (x0 - x1) * height;
     }
     return area;
 }

@@ -229,6 +229,60 @@ TEST_CASE("metrics: AUC (ROC, interpolation) with Keras's test numbers")
     CHECK_THROWS_WITH(fine.update_state(y_true, t({4}, {0, NAN, 0, 0})), Contains("auc") && Contains("NaN"));
 }
 
+TEST_CASE("metrics: AUC's curves (ROC, PR, PRGAIN) and summation methods with Keras's test numbers")
+{
+    // Keras's AUCTest data, y_true [0, 0, 1, 1], y_pred [0, 0.5, 0.3, 0.9], num_thresholds 3, with
+    // its sample_weight [1, 2, 3, 4] written as repeated samples (the same confusion counts):
+    // tp = [7, 4, 0], fp = [3, 0, 0], fn = [0, 3, 7], tn = [0, 3, 3].
+    const Tensor y_true = t({10}, {0, 0, 0, 1, 1, 1, 1, 1, 1, 1});
+    const Tensor y_pred = t({10}, {0, 0.5f, 0.5f, 0.3f, 0.3f, 0.3f, 0.9f, 0.9f, 0.9f, 0.9f});
+    auto auc = [&](const char* curve, const char* summation) {
+        nn::AUC a(nn::AUCOptions{.num_thresholds = 3, .curve = curve, .summation_method = summation});
+        a.update_state(y_true, y_pred);
+        REQUIRE(a.true_positives() == std::vector<double>{7, 4, 0});
+        REQUIRE(a.false_positives() == std::vector<double>{3, 0, 0});
+        REQUIRE(a.false_negatives() == std::vector<double>{0, 3, 7});
+        REQUIRE(a.true_negatives() == std::vector<double>{0, 3, 3});
+        return a.result();
+    };
+    // test_weighted_roc_*: recall [1, 4/7, 0], fp rate [1, 0, 0].
+    CHECK(auc("ROC", "interpolation") == Approx((1 + 4.0 / 7) / 2));  // Keras: 0.7855
+    CHECK(auc("ROC", "majoring") == Approx(1.0));
+    CHECK(auc("ROC", "minoring") == Approx(4.0 / 7));  // 0.571
+    // test_weighted_pr_*: precision [0.7, 1, 0], recall [1, 4/7, 0].
+    CHECK(auc("PR", "majoring") == Approx(1.0));                  // 1 * 0.429 + 1 * 0.571
+    CHECK(auc("PR", "minoring") == Approx(0.7 * 3.0 / 7));        // 0.7 * 0.429
+    CHECK(auc("PR", "interpolation") == Approx((0.5 * (3 + 2 * std::log(2.5)) + 4) / 7));  // 2.416 / 7 + 4 / 7
+    // test_weighted_prgain_*: recall gain [1, 0, 0], precision gain [0, 1, 1].
+    CHECK(auc("PRGAIN", "majoring") == Approx(1.0));
+    CHECK(auc("PRGAIN", "minoring") == Approx(0.0).margin(1e-12));
+    CHECK(auc("PRGAIN", "interpolation") == Approx(0.5));
+    // Keras's lower-case / capitalised spellings.
+    CHECK(auc("pr", "Majoring") == Approx(1.0));
+    CHECK(nn::AUC(nn::AUCOptions{.curve = "prgain"}).curve() == "PRGAIN");
+    CHECK(nn::AUC(nn::AUCOptions{.summation_method = "Minoring"}).summation_method() == "minoring");
+
+    // test_prgain_interpolation (unweighted): tp = [5, 3, 0], fp = [5, 1, 0], fn = [0, 2, 5], tn = [0, 4, 4];
+    // 2/3 * 1/3 + 1/3 * 5/6 = 0.5.
+    nn::AUC gain(nn::AUCOptions{.num_thresholds = 3, .curve = "PRGAIN"});
+    gain.update_state(t({10}, {0, 0, 0, 1, 0, 1, 0, 1, 1, 1}),
+                      t({10}, {0.1f, 0.2f, 0.3f, 0.3f, 0.4f, 0.4f, 0.6f, 0.6f, 0.8f, 0.9f}));
+    CHECK(gain.true_positives() == std::vector<double>{5, 3, 0});
+    CHECK(gain.false_positives() == std::vector<double>{5, 1, 0});
+    CHECK(gain.result() == Approx(0.666666 * 0.333333 + 0.333333 * 0.833333).epsilon(1e-5));
+
+    // The PR area from the summed state is the area of all the data (data parallelism).
+    nn::AUC a(nn::AUCOptions{.num_thresholds = 3, .curve = "PR"}), b(nn::AUCOptions{.num_thresholds = 3, .curve = "PR"});
+    a.update_state(t({4}, {0, 0, 0, 1}), t({4}, {0, 0.5f, 0.5f, 0.3f}));
+    b.update_state(t({6}, {1, 1, 1, 1, 1, 1}), t({6}, {0.3f, 0.3f, 0.9f, 0.9f, 0.9f, 0.9f}));
+    CHECK(two_rank_result(a, b) == Approx((0.5 * (3 + 2 * std::log(2.5)) + 4) / 7));
+
+    CHECK_THROWS_WITH(nn::AUC(nn::AUCOptions{.curve = "AP"}),
+                      Contains("AUC") && Contains("'curve'") && Contains("\"AP\"") && Contains("PRGAIN"));
+    CHECK_THROWS_WITH(nn::AUC(nn::AUCOptions{.summation_method = "trapezoid"}),
+                      Contains("AUC") && Contains("'summation_method'") && Contains("\"trapezoid\""));
+}
+
 TEST_CASE("metrics: make_metric resolves Keras's names, keeps the given name, and names the unknown one")
 {
     const std::vector<std::pair<std::string, std::string>> names{
