@@ -19,6 +19,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -104,29 +105,58 @@ private:
     int k_;
 };
 
-// Binary precision / recall at one threshold: a prediction is positive when y_pred >
+// Precision / recall at one threshold, as Keras's: a prediction is positive when y_pred >
 // threshold, a label when y_true != 0. 0 when nothing was predicted (resp. labelled) positive.
 // total() = tp, count() = tp + fp (Precision) or tp + fn (Recall).
+// top_k: in each row (the last axis) only the k largest predictions count (ties: the lower
+// index first, as top_k); the others become Keras's NEG_INF (-1e10). The threshold is then
+// NEG_INF unless given, so the top k are the positive predictions. class_id: only that column
+// of the last axis counts (after top_k); y_pred must be at least 2-D.
+struct PrecisionRecallOptions {
+    std::optional<float> threshold;  // in [0, 1]; unset: 0.5, or NEG_INF with top_k
+    std::optional<int> top_k;        // >= 1
+    std::optional<int> class_id;     // >= 0
+    std::string name;                // empty: "precision" / "recall"
+};
+
+// Precision's and Recall's shared part: calls count(predicted_positive, labelled_positive)
+// for each prediction that counts.
+class ConfusionCounter {
+public:
+    ConfusionCounter(const char* metric, const PrecisionRecallOptions& options);
+    template <class F>
+    void for_each(const std::string& name, const Tensor& y_true, const Tensor& y_pred, F&& count) const;
+    float threshold() const { return threshold_; }
+
+private:
+    // y_pred after top_k (NEG_INF outside each row's k largest), and the row width.
+    std::vector<float> filtered(const std::string& name, const Tensor& y_pred, std::size_t& width) const;
+    float threshold_;
+    std::optional<int> top_k_, class_id_;
+};
+
 class Precision : public Metric {
 public:
     explicit Precision(float threshold = 0.5f, std::string name = "precision");
+    explicit Precision(const PrecisionRecallOptions& options);
     void update_state(const Tensor& y_true, const Tensor& y_pred) override;
     double true_positives() const { return total(); }
     double false_positives() const { return count() - total(); }
 
 private:
-    float threshold_;
+    ConfusionCounter counter_;
 };
 
 class Recall : public Metric {
 public:
     explicit Recall(float threshold = 0.5f, std::string name = "recall");
+    explicit Recall(const PrecisionRecallOptions& options);
     void update_state(const Tensor& y_true, const Tensor& y_pred) override;
     double true_positives() const { return total(); }
     double false_negatives() const { return count() - total(); }
 
 private:
-    float threshold_;
+    ConfusionCounter counter_;
 };
 
 // Keras's AUC (single label): the thresholds are [0 - 1e-7, 1/(n-1), ..., (n-2)/(n-1), 1 + 1e-7];

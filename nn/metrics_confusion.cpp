@@ -63,41 +63,101 @@ double interpolated_pr_area(const double* tp, const double* fp, const double* fn
 }
 }  // namespace
 
-Precision::Precision(float threshold, std::string name) : Metric(std::move(name)), threshold_(threshold)
+// Keras's NEG_INF (metrics_utils.NEG_INF): what top_k leaves outside the k largest.
+constexpr float kNegInf = -1e10f;
+
+ConfusionCounter::ConfusionCounter(const char* metric, const PrecisionRecallOptions& o)
+    : threshold_(o.threshold ? *o.threshold : (o.top_k ? kNegInf : 0.5f)), top_k_(o.top_k), class_id_(o.class_id)
 {
-    if (!(threshold >= 0.0f && threshold <= 1.0f)) {
-        throw ValueError(detail::cat("Precision: argument 'threshold' must be in [0, 1], got ", threshold));
+    if (o.threshold && !(*o.threshold >= 0.0f && *o.threshold <= 1.0f)) {
+        throw ValueError(detail::cat(metric, ": argument 'threshold' must be in [0, 1], got ", *o.threshold));
     }
+    if (o.top_k && *o.top_k < 1) throw ValueError(detail::cat(metric, ": argument 'top_k' must be >= 1, got ", *o.top_k));
+    if (o.class_id && *o.class_id < 0) {
+        throw ValueError(detail::cat(metric, ": argument 'class_id' must be >= 0, got ", *o.class_id));
+    }
+}
+
+std::vector<float> ConfusionCounter::filtered(const std::string& name, const Tensor& y_pred,
+                                                      std::size_t& width) const
+{
+    const float* p = y_pred.value().data();
+    std::vector<float> out(p, p + y_pred.size());
+    width = y_pred.rank() == 0 ? 1 : y_pred.shape().back();
+    if (class_id_ && (y_pred.rank() < 2 || static_cast<std::size_t>(*class_id_) >= width)) {
+        throw ValueError(detail::cat(name, ": with class_id ", *class_id_,
+                                     ", y_pred must be a 2D array of shape (num_samples, num_classes) with more than ",
+                                     *class_id_, " classes, got shape ", to_string(y_pred.shape())));
+    }
+    if (!top_k_ || width == 0) return out;
+    const auto k = static_cast<std::size_t>(*top_k_);
+    if (k > width) {
+        throw ValueError(detail::cat(name, ": argument 'top_k' is ", k, " but y_pred has only ", width,
+                                     " values on its last axis (shape ", to_string(y_pred.shape()), ")"));
+    }
+    std::vector<std::size_t> order(width);
+    for (std::size_t row = 0; row < out.size() / width; ++row) {
+        float* r = out.data() + row * width;
+        for (std::size_t i = 0; i < width; ++i) order[i] = i;
+        // The k largest, ties to the lower index (top_k's order); the rest become NEG_INF.
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return r[a] > r[b]; });
+        for (std::size_t j = k; j < width; ++j) r[order[j]] = kNegInf;
+    }
+    return out;
+}
+
+template <class F>
+void ConfusionCounter::for_each(const std::string& name, const Tensor& y_true, const Tensor& y_pred,
+                                        F&& count) const
+{
+    check_pair(name, y_true, y_pred);
+    std::size_t width = 1;
+    const std::vector<float> pred = filtered(name, y_pred, width);
+    const float* label = y_true.value().data();
+    for (std::size_t i = 0; i < pred.size(); ++i) {
+        if (class_id_ && i % width != static_cast<std::size_t>(*class_id_)) continue;
+        count(pred[i] > threshold_, label[i] != 0.0f);
+    }
+}
+
+namespace {
+PrecisionRecallOptions at_threshold(float threshold, std::string name)
+{
+    return {.threshold = threshold, .name = std::move(name)};
+}
+}  // namespace
+
+Precision::Precision(float threshold, std::string name) : Precision(at_threshold(threshold, std::move(name))) {}
+
+Precision::Precision(const PrecisionRecallOptions& options)
+    : Metric(options.name.empty() ? "precision" : options.name), counter_("Precision", options)
+{
 }
 
 void Precision::update_state(const Tensor& y_true, const Tensor& y_pred)
 {
-    check_pair(name(), y_true, y_pred);
     double tp = 0, predicted = 0;
-    for (std::size_t i = 0; i < y_pred.size(); ++i) {
-        const bool pos = y_pred.value().data()[i] > threshold_;
+    counter_.for_each(name(), y_true, y_pred, [&](bool pos, bool label) {
         predicted += pos;
-        tp += pos && y_true.value().data()[i] != 0.0f;
-    }
+        tp += pos && label;
+    });
     add(tp, predicted);
 }
 
-Recall::Recall(float threshold, std::string name) : Metric(std::move(name)), threshold_(threshold)
+Recall::Recall(float threshold, std::string name) : Recall(at_threshold(threshold, std::move(name))) {}
+
+Recall::Recall(const PrecisionRecallOptions& options)
+    : Metric(options.name.empty() ? "recall" : options.name), counter_("Recall", options)
 {
-    if (!(threshold >= 0.0f && threshold <= 1.0f)) {
-        throw ValueError(detail::cat("Recall: argument 'threshold' must be in [0, 1], got ", threshold));
-    }
 }
 
 void Recall::update_state(const Tensor& y_true, const Tensor& y_pred)
 {
-    check_pair(name(), y_true, y_pred);
     double tp = 0, labelled = 0;
-    for (std::size_t i = 0; i < y_pred.size(); ++i) {
-        const bool label = y_true.value().data()[i] != 0.0f;
+    counter_.for_each(name(), y_true, y_pred, [&](bool pos, bool label) {
         labelled += label;
-        tp += label && y_pred.value().data()[i] > threshold_;
-    }
+        tp += label && pos;
+    });
     add(tp, labelled);
 }
 

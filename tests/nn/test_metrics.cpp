@@ -178,6 +178,66 @@ TEST_CASE("metrics: Precision and Recall (Keras's test numbers)")
     CHECK_THROWS_WITH(p.update_state(t({4}, {0, 1, 1, 0}), t({3}, {1, 0, 1})), Contains("precision"));
 }
 
+TEST_CASE("metrics: Precision and Recall with top_k and class_id (Keras's test numbers)")
+{
+    using Opts = nn::PrecisionRecallOptions;
+    const Tensor scores = t({5}, {0.2f, 0.1f, 0.5f, 0, 0.2f});
+    // test_unweighted_top_k: the top 3 are 0.5 (index 2) and both 0.2s (indices 0 and 4).
+    nn::Precision p_top3(Opts{.top_k = 3});
+    CHECK(p_top3.name() == "precision");
+    p_top3.update_state(t({5}, {0, 1, 1, 0, 0}), scores);
+    CHECK(p_top3.result() == Approx(1.0 / 3));
+    nn::Recall r_top3(Opts{.top_k = 3});
+    r_top3.update_state(t({5}, {0, 1, 1, 0, 0}), scores);
+    CHECK(r_top3.result() == Approx(0.5));
+    // test_unweighted_top_k_and_threshold: of the top 2 (0.8, 0.6) only 0.8 is above 0.7.
+    const Tensor scores2 = t({5}, {0.2f, 0.8f, 0.6f, 0, 0.2f});
+    nn::Precision p_top2(Opts{.threshold = 0.7f, .top_k = 2});
+    p_top2.update_state(t({5}, {0, 1, 1, 0, 1}), scores2);
+    CHECK(p_top2.result() == 1.0);
+    CHECK(p_top2.true_positives() == 1.0);
+    CHECK(p_top2.false_positives() == 0.0);
+    nn::Recall r_top2(Opts{.threshold = 0.7f, .top_k = 2});
+    r_top2.update_state(t({5}, {1, 1, 1, 0, 1}), scores2);
+    CHECK(r_top2.result() == Approx(0.25));
+    CHECK(r_top2.true_positives() == 1.0);
+    CHECK(r_top2.false_negatives() == 3.0);
+    // test_unweighted_class_id_multiclass: column 1 only.
+    const Tensor y_pred = t({5, 3}, {0.1f, 0.2f, 0.7f, 0.5f, 0.3f, 0.2f, 0.2f, 0.6f, 0.2f, 0.7f, 0.2f, 0.1f, 0.1f, 0.1f, 0.8f});
+    const Tensor y_true = t({5, 3}, {0, 0, 1, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1});
+    nn::Precision p_class(Opts{.class_id = 1});
+    p_class.update_state(y_true, y_pred);
+    CHECK(p_class.result() == 1.0);
+    CHECK(p_class.true_positives() == 1.0);
+    CHECK(p_class.false_positives() == 0.0);
+    nn::Recall r_class(Opts{.class_id = 1, .name = "recall_1"});
+    CHECK(r_class.name() == "recall_1");
+    r_class.update_state(y_true, y_pred);
+    CHECK(r_class.result() == 1.0);
+    CHECK(r_class.false_negatives() == 0.0);
+    // top_k then class_id, per row: column 0 is in row 1's and row 3's top 1, and labelled there.
+    nn::Precision p_both(Opts{.top_k = 1, .class_id = 0});
+    p_both.update_state(y_true, y_pred);
+    CHECK(p_both.true_positives() == 2.0);
+    CHECK(p_both.false_positives() == 0.0);
+    // Per-row top k over a 2-D batch: row 0's top 2 are columns 2 and 1, row 1's columns 0 and 1.
+    nn::Precision p_rows(Opts{.top_k = 2});
+    p_rows.update_state(t({2, 3}, {0, 1, 1, 1, 0, 0}), t({2, 3}, {0.1f, 0.5f, 0.9f, 0.7f, 0.6f, 0.2f}));
+    CHECK(p_rows.true_positives() == 3.0);
+    CHECK(p_rows.false_positives() == 1.0);
+    // Errors: test_unweighted_class_id_should_throw_error_1d, and the arguments.
+    nn::Precision p_1d(Opts{.class_id = 2});
+    CHECK_THROWS_WITH(p_1d.update_state(t({5}, {0, 1, 1, 0, 0}), scores),
+                      Contains("precision") && Contains("class_id 2") && Contains("(num_samples, num_classes)") &&
+                          Contains("(5)"));
+    CHECK_THROWS_WITH(nn::Recall(Opts{.class_id = 3}).update_state(y_true, y_pred), Contains("class_id 3") && Contains("(5, 3)"));
+    CHECK_THROWS_WITH(nn::Precision(Opts{.top_k = 4}).update_state(y_true, y_pred),
+                      Contains("'top_k' is 4") && Contains("only 3 values"));
+    CHECK_THROWS_WITH(nn::Precision(Opts{.top_k = 0}), Contains("Precision") && Contains("'top_k'") && Contains(">= 1"));
+    CHECK_THROWS_WITH(nn::Recall(Opts{.class_id = -1}), Contains("Recall") && Contains("'class_id'"));
+    CHECK_THROWS_WITH(nn::Recall(Opts{.threshold = -0.5f}), Contains("Recall") && Contains("'threshold'"));
+}
+
 TEST_CASE("metrics: AUC (ROC, interpolation) with Keras's test numbers")
 {
     const Tensor y_true = t({4}, {0, 0, 1, 1}), y_pred = t({4}, {0, 0.5f, 0.3f, 0.9f});
