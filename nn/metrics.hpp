@@ -129,8 +129,10 @@ public:
     float threshold() const { return threshold_; }
 
 private:
-    // y_pred after top_k (NEG_INF outside each row's k largest), and the row width.
-    std::vector<float> filtered(const std::string& name, const Tensor& y_pred, std::size_t& width) const;
+    // y_pred after top_k (NEG_INF outside each row's k largest), and the row width: the last
+    // axis of `shape`, y_pred's shape after Keras's rank matching with y_true.
+    std::vector<float> filtered(const std::string& name, const Tensor& y_pred, const Shape& shape,
+                                std::size_t& width) const;
     float threshold_;
     std::optional<int> top_k_, class_id_;
 };

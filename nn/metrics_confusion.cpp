@@ -10,8 +10,9 @@
 
 namespace xgrad::nn {
 namespace {
-// The predictions and labels as flat arrays of equal length, after Keras's rank matching.
-void check_pair(const std::string& metric, const Tensor& y_true, const Tensor& y_pred)
+// The predictions and labels as flat arrays of equal length, after Keras's rank matching;
+// returns the matched shape (whose last axis top_k and class_id work on, as Keras's).
+Shape check_pair(const std::string& metric, const Tensor& y_true, const Tensor& y_pred)
 {
     if (!y_true.defined() || !y_pred.defined()) throw ValueError(metric + ": y_true or y_pred is an undefined tensor");
     const auto [t_shape, p_shape] = keras_matched_shapes(y_true.shape(), y_pred.shape());
@@ -19,6 +20,7 @@ void check_pair(const std::string& metric, const Tensor& y_true, const Tensor& y
         throw ShapeError(detail::cat(metric, ": y_true has shape ", to_string(y_true.shape()), ", y_pred has shape ",
                                      to_string(y_pred.shape()), "; they must be equal (after Keras's rank matching)"));
     }
+    return p_shape;
 }
 
 double divide_no_nan(double a, double b) { return b != 0.0 ? a / b : 0.0; }
@@ -78,29 +80,31 @@ ConfusionCounter::ConfusionCounter(const char* metric, const PrecisionRecallOpti
     }
 }
 
-std::vector<float> ConfusionCounter::filtered(const std::string& name, const Tensor& y_pred,
-                                                      std::size_t& width) const
+std::vector<float> ConfusionCounter::filtered(const std::string& name, const Tensor& y_pred, const Shape& shape,
+                                              std::size_t& width) const
 {
     const float* p = y_pred.value().data();
     std::vector<float> out(p, p + y_pred.size());
-    width = y_pred.rank() == 0 ? 1 : y_pred.shape().back();
-    if (class_id_ && (y_pred.rank() < 2 || static_cast<std::size_t>(*class_id_) >= width)) {
+    width = shape.empty() ? 1 : shape.back();
+    if (class_id_ && (shape.size() < 2 || static_cast<std::size_t>(*class_id_) >= width)) {
         throw ValueError(detail::cat(name, ": with class_id ", *class_id_,
                                      ", y_pred must be a 2D array of shape (num_samples, num_classes) with more than ",
                                      *class_id_, " classes, got shape ", to_string(y_pred.shape())));
     }
-    if (!top_k_ || width == 0) return out;
+    if (!top_k_) return out;
     const auto k = static_cast<std::size_t>(*top_k_);
     if (k > width) {
         throw ValueError(detail::cat(name, ": argument 'top_k' is ", k, " but y_pred has only ", width,
                                      " values on its last axis (shape ", to_string(y_pred.shape()), ")"));
     }
+    // NaN ranks above every number (as the stable top_k of Keras's backends); ties keep index order.
+    const auto before = [](float a, float b) { return std::isnan(a) ? !std::isnan(b) : a > b; };
     std::vector<std::size_t> order(width);
     for (std::size_t row = 0; row < out.size() / width; ++row) {
         float* r = out.data() + row * width;
         for (std::size_t i = 0; i < width; ++i) order[i] = i;
-        // The k largest, ties to the lower index (top_k's order); the rest become NEG_INF.
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return r[a] > r[b]; });
+        // The k largest stay; the rest become NEG_INF.
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return before(r[a], r[b]); });
         for (std::size_t j = k; j < width; ++j) r[order[j]] = kNegInf;
     }
     return out;
@@ -110,9 +114,9 @@ template <class F>
 void ConfusionCounter::for_each(const std::string& name, const Tensor& y_true, const Tensor& y_pred,
                                         F&& count) const
 {
-    check_pair(name, y_true, y_pred);
+    const Shape shape = check_pair(name, y_true, y_pred);
     std::size_t width = 1;
-    const std::vector<float> pred = filtered(name, y_pred, width);
+    const std::vector<float> pred = filtered(name, y_pred, shape, width);
     const float* label = y_true.value().data();
     for (std::size_t i = 0; i < pred.size(); ++i) {
         if (class_id_ && i % width != static_cast<std::size_t>(*class_id_)) continue;

@@ -178,7 +178,7 @@ TEST_CASE("metrics: Precision and Recall (Keras's test numbers)")
     CHECK_THROWS_WITH(p.update_state(t({4}, {0, 1, 1, 0}), t({3}, {1, 0, 1})), Contains("precision"));
 }
 
-TEST_CASE("metrics: Precision and Recall with top_k and class_id (Keras's test numbers)")
+TEST_CASE("metrics: Precision and Recall with top_k and class_id (Keras's test numbers, and the edge cases)")
 {
     using Opts = nn::PrecisionRecallOptions;
     const Tensor scores = t({5}, {0.2f, 0.1f, 0.5f, 0, 0.2f});
@@ -225,7 +225,31 @@ TEST_CASE("metrics: Precision and Recall with top_k and class_id (Keras's test n
     p_rows.update_state(t({2, 3}, {0, 1, 1, 1, 0, 0}), t({2, 3}, {0.1f, 0.5f, 0.9f, 0.7f, 0.6f, 0.2f}));
     CHECK(p_rows.true_positives() == 3.0);
     CHECK(p_rows.false_positives() == 1.0);
+    // A tie at the k-th place goes to the lower index; a NaN ranks above every number.
+    nn::Precision p_tie(Opts{.top_k = 1});
+    p_tie.update_state(t({1, 3}, {0, 1, 0}), t({1, 3}, {0.4f, 0.4f, 0.1f}));
+    CHECK(p_tie.false_positives() == 1.0);  // index 0 kept, index 1 (the label) dropped
+    nn::Recall r_nan(Opts{.top_k = 1});
+    r_nan.update_state(t({2, 3}, {0, 1, 0, 0, 1, 0}), t({2, 3}, {NAN, 0.9f, 0.1f, 0.9f, NAN, 0.1f}));
+    CHECK(r_nan.true_positives() == 0.0);  // row 0 keeps the NaN at index 0, row 1 the NaN at index 1 ...
+    CHECK(r_nan.false_negatives() == 2.0);  // ... and NaN > NEG_INF is false: no positive prediction
+    // top_k and class_id work on the last axis after Keras's rank matching: y_pred (2,) against
+    // y_true (2, 1) is read as (2, 1), one value per row.
+    nn::Recall r_matched(Opts{.top_k = 1});
+    r_matched.update_state(t({2, 1}, {1, 1}), t({2}, {0.9f, 0.8f}));
+    CHECK(r_matched.result() == 1.0);
+    nn::Precision p_matched(Opts{.class_id = 0});
+    p_matched.update_state(t({2, 1}, {1, 1}), t({2}, {0.9f, 0.8f}));
+    CHECK(p_matched.result() == 1.0);
+    // ... and y_pred (1, 3, 1) against y_true (1, 3) as (1, 3).
+    nn::Precision p_squeezed(Opts{.top_k = 1, .class_id = 1});
+    p_squeezed.update_state(t({1, 3}, {0, 1, 0}), t({1, 3, 1}, {0.2f, 0.9f, 0.5f}));
+    CHECK(p_squeezed.true_positives() == 1.0);
+    CHECK(p_squeezed.false_positives() == 0.0);
     // Errors: test_unweighted_class_id_should_throw_error_1d, and the arguments.
+    CHECK_THROWS_WITH(nn::Precision(Opts{.top_k = 1}).update_state(Tensor(xt::xarray<float>::from_shape({2, 0})),
+                                                                 Tensor(xt::xarray<float>::from_shape({2, 0}))),
+                      Contains("'top_k' is 1") && Contains("only 0 values"));
     nn::Precision p_1d(Opts{.class_id = 2});
     CHECK_THROWS_WITH(p_1d.update_state(t({5}, {0, 1, 1, 0, 0}), scores),
                       Contains("precision") && Contains("class_id 2") && Contains("(num_samples, num_classes)") &&
