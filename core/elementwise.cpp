@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include <xtensor/xadapt.hpp>
 #include <xtensor/xbroadcast.hpp>
 
 #include <xgrad/core/finite.hpp>
@@ -224,9 +225,9 @@ void broadcast_into(const xt::xarray<T>& x, const Shape& shape, T* out)
     const std::size_t n = num_elements(shape);
     const Layout l = layout(x.shape(), x.size(), shape, n);
     if (n == 0) return;
-    if (l.kind == Layout::other) {
-        const xt::xarray<T> general = xt::broadcast(x, shape);
-        std::copy(general.data(), general.data() + n, out);
+    if (l.kind == Layout::other) {  // xtensor's general broadcast, straight into `out`
+        auto dst = xt::adapt(out, n, xt::no_ownership(), shape);
+        dst = xt::broadcast(x, shape);
         return;
     }
     const std::size_t inner = l.inner ? l.inner : n;

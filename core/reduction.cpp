@@ -72,10 +72,7 @@ template <class T, class Op>
 void reduce_axes_into(const xt::xarray<T>& x, const AxisList& axes, Op op, T identity, T* dst,
                       std::uint32_t* non_finite)
 {
-    std::size_t n = 1;  // the values written to dst
-    for (std::size_t i = 0; i < x.dimension(); ++i) {
-        if (!std::binary_search(axes.begin(), axes.end(), i)) n *= x.shape()[i];
-    }
+    const std::size_t n = num_elements(reduced_shape(x.shape(), axes, true));  // the values written to dst
     if (axes.empty()) {
         std::copy(x.data(), x.data() + n, dst);
     } else {

@@ -6,10 +6,10 @@
 #include <array>
 #include <cstdint>
 #include <cstddef>
+#include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
-#include <memory>
 #include <vector>
 
 #include <xgrad/autograd/tensor.hpp>

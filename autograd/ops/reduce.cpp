@@ -58,7 +58,8 @@ TensorOf<T> reduce_mean(const TensorOf<T>& x, const Axes& axes, bool keepdims, W
 {
     check_defined<T>("reduce_mean", {{"x", x}});
     const auto ax = normalize_axes(axes, x.rank(), "reduce_mean", x.shape());
-    return div(reduce_sum(x, axes, keepdims, loc), detail::constant_scalar<T>(static_cast<T>(count(x.shape(), ax))), loc);
+    return div(detail::reduce_sum_normalized(x, ax, keepdims, loc),
+               detail::constant_scalar<T>(static_cast<T>(count(x.shape(), ax))), loc);
 }
 
 template <class T>
@@ -72,7 +73,7 @@ TensorOf<T> reduce_max(const TensorOf<T>& x, const Axes& axes, bool keepdims, Wh
         return BackwardFn<T>([x = x, out = out, ax = ax](const TensorOf<T>& g) {
             // Ties share the gradient equally, as TensorFlow's reduce_max does.
             const auto mask = equal(x, expand_back(stop_gradient(out), x.shape(), ax));
-            const auto ties = expand_back(reduce_sum(mask, std::vector<long>(ax.begin(), ax.end()), false),
+            const auto ties = expand_back(detail::reduce_sum_normalized(mask, ax, false, Where::current()),
                                           x.shape(), ax);
             return detail::Gradients<T>{div(mul(expand_back(g, x.shape(), ax), mask), ties)};
         });

@@ -13,13 +13,14 @@ TensorOf<T> reduce_sum(const TensorOf<T>& x, const Axes& axes = {}, bool keepdim
 template <class T>
 TensorOf<T> reduce_mean(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
                         Where loc = Where::current());
-// max over axes;  d/dx = broadcast(g) shared equally among tied maxima. An empty x is a
-// ShapeError (numpy: a maximum of nothing has no value).
 namespace detail {
-// reduce_sum over axes already normalized (sorted, distinct, in range), as sum_to needs.
+// reduce_sum over axes already normalized (sorted, distinct, in range): what reduce_mean,
+// reduce_max's backward and sum_to call, having the axes at hand.
 template <class T>
 TensorOf<T> reduce_sum_normalized(const TensorOf<T>& x, const AxisList& axes, bool keepdims, Where loc);
 }  // namespace detail
+// max over axes;  d/dx = broadcast(g) shared equally among tied maxima. An empty x is a
+// ShapeError (numpy: a maximum of nothing has no value).
 template <class T>
 TensorOf<T> reduce_max(const TensorOf<T>& x, const Axes& axes = {}, bool keepdims = false,
                        Where loc = Where::current());

@@ -64,6 +64,12 @@ TEST_CASE("gradcheck: transpose, reshape, broadcast_to, sum_to")
     CHECK(reshape(t64(x), {-1, 4}).shape() == Shape{6, 4});
     const auto s = sum_to(t64(x), {3, 1}).value();
     CHECK(s(2, 0) == Approx(xt::sum(xt::view(x, xt::all(), 2, xt::all()))()));
+    // Values of each broadcast layout: a row (bias), a column, a middle axis (xtensor's general path).
+    for (const Shape& from : {Shape{4}, Shape{3, 1}, Shape{2, 1, 4}, Shape{1, 3, 1}}) {
+        const auto small = uniform(from);
+        const xt::xarray<double> expected = xt::broadcast(small, Shape{2, 3, 4});
+        CHECK(broadcast_to(t64(small), {2, 3, 4}).value() == expected);
+    }
 }
 
 TEST_CASE("gradcheck: reduce_sum, reduce_mean, reduce_max over axes, with keepdims")
