@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xgrad/autograd/tensor.hpp>
@@ -129,10 +130,9 @@ public:
     float threshold() const { return threshold_; }
 
 private:
-    // y_pred after top_k (NEG_INF outside each row's k largest), and the row width: the last
-    // axis of `shape`, y_pred's shape after Keras's rank matching with y_true.
-    std::vector<float> filtered(const std::string& name, const Tensor& y_pred, const Shape& shape,
-                                std::size_t& width) const;
+    // A copy of y_pred with NEG_INF outside each row's k largest (rows of `width`: the last
+    // axis after Keras's rank matching with y_true).
+    std::vector<float> top_k_filtered(const std::string& name, const Tensor& y_pred, std::size_t width) const;
     float threshold_;
     std::optional<int> top_k_, class_id_;
 };
@@ -195,8 +195,9 @@ public:
     std::vector<double> state() const override;
     double result_from_state(const std::vector<double>& state) const override;
     int num_thresholds() const { return num_thresholds_; }
-    const std::string& curve() const { return curve_; }
-    const std::string& summation_method() const { return summation_; }
+    // Keras's spellings: "ROC", "PR", "PRGAIN"; "interpolation", "minoring", "majoring".
+    std::string_view curve() const;
+    std::string_view summation_method() const;
     const std::vector<double>& thresholds() const { return thresholds_; }
     const std::vector<double>& true_positives() const { return tp_; }
     const std::vector<double>& false_positives() const { return fp_; }
@@ -206,7 +207,8 @@ public:
 private:
     int num_thresholds_;
     bool from_logits_;
-    std::string curve_, summation_;  // Keras's spellings: "ROC" / "PR" / "PRGAIN", "interpolation" / ...
+    enum class Curve { roc, pr, prgain } curve_;
+    enum class Summation { interpolation, minoring, majoring } summation_;
     std::vector<double> thresholds_, tp_, fp_, tn_, fn_;
     double examples_ = 0.0;
 };

@@ -28,26 +28,8 @@ double divide_no_nan(double a, double b) { return b != 0.0 ? a / b : 0.0; }
 // Keras's epsilon (backend.epsilon()), the margin of the end thresholds.
 constexpr double kEpsilon = 1e-7;
 
-// Keras's accepted spellings (AUCCurve.from_str, AUCSummationMethod.from_str), as Keras spells them.
-std::string auc_curve(const std::string& key)
-{
-    if (key == "ROC" || key == "roc") return "ROC";
-    if (key == "PR" || key == "pr") return "PR";
-    if (key == "PRGAIN" || key == "prgain") return "PRGAIN";
-    throw ValueError(detail::cat("AUC: argument 'curve' must be \"ROC\", \"PR\" or \"PRGAIN\", got \"", key, "\""));
-}
-
-std::string auc_summation(const std::string& key)
-{
-    for (const char* m : {"interpolation", "majoring", "minoring"}) {
-        std::string capital = m;
-        capital[0] = static_cast<char>(capital[0] - 'a' + 'A');
-        if (key == m || key == capital) return m;
-    }
-    throw ValueError(detail::cat("AUC: argument 'summation_method' must be \"interpolation\", \"majoring\" or "
-                                 "\"minoring\", got \"",
-                                 key, "\""));
-}
+// Keras's NEG_INF (metrics_utils.NEG_INF): what top_k leaves outside the k largest.
+constexpr float kNegInf = -1e10f;
 
 // Davis & Goadrich's interpolated area under the precision-recall curve (Keras's interpolate_pr_auc).
 double interpolated_pr_area(const double* tp, const double* fp, const double* fn, std::size_t n)
@@ -65,9 +47,6 @@ double interpolated_pr_area(const double* tp, const double* fp, const double* fn
 }
 }  // namespace
 
-// Keras's NEG_INF (metrics_utils.NEG_INF): what top_k leaves outside the k largest.
-constexpr float kNegInf = -1e10f;
-
 ConfusionCounter::ConfusionCounter(const char* metric, const PrecisionRecallOptions& o)
     : threshold_(o.threshold ? *o.threshold : (o.top_k ? kNegInf : 0.5f)), top_k_(o.top_k), class_id_(o.class_id)
 {
@@ -80,23 +59,16 @@ ConfusionCounter::ConfusionCounter(const char* metric, const PrecisionRecallOpti
     }
 }
 
-std::vector<float> ConfusionCounter::filtered(const std::string& name, const Tensor& y_pred, const Shape& shape,
-                                              std::size_t& width) const
+std::vector<float> ConfusionCounter::top_k_filtered(const std::string& name, const Tensor& y_pred,
+                                                    std::size_t width) const
 {
-    const float* p = y_pred.value().data();
-    std::vector<float> out(p, p + y_pred.size());
-    width = shape.empty() ? 1 : shape.back();
-    if (class_id_ && (shape.size() < 2 || static_cast<std::size_t>(*class_id_) >= width)) {
-        throw ValueError(detail::cat(name, ": with class_id ", *class_id_,
-                                     ", y_pred must be a 2D array of shape (num_samples, num_classes) with more than ",
-                                     *class_id_, " classes, got shape ", to_string(y_pred.shape())));
-    }
-    if (!top_k_) return out;
     const auto k = static_cast<std::size_t>(*top_k_);
     if (k > width) {
         throw ValueError(detail::cat(name, ": argument 'top_k' is ", k, " but y_pred has only ", width,
                                      " values on its last axis (shape ", to_string(y_pred.shape()), ")"));
     }
+    const float* p = y_pred.value().data();
+    std::vector<float> out(p, p + y_pred.size());
     // NaN ranks above every number (as the stable top_k of Keras's backends); ties keep index order.
     const auto before = [](float a, float b) { return std::isnan(a) ? !std::isnan(b) : a > b; };
     std::vector<std::size_t> order(width);
@@ -111,14 +83,20 @@ std::vector<float> ConfusionCounter::filtered(const std::string& name, const Ten
 }
 
 template <class F>
-void ConfusionCounter::for_each(const std::string& name, const Tensor& y_true, const Tensor& y_pred,
-                                        F&& count) const
+void ConfusionCounter::for_each(const std::string& name, const Tensor& y_true, const Tensor& y_pred, F&& count) const
 {
     const Shape shape = check_pair(name, y_true, y_pred);
-    std::size_t width = 1;
-    const std::vector<float> pred = filtered(name, y_pred, shape, width);
+    const std::size_t width = shape.empty() ? 1 : shape.back();
+    if (class_id_ && (shape.size() < 2 || static_cast<std::size_t>(*class_id_) >= width)) {
+        throw ValueError(detail::cat(name, ": with class_id ", *class_id_,
+                                     ", y_pred must be a 2D array of shape (num_samples, num_classes) with more than ",
+                                     *class_id_, " classes, got shape ", to_string(y_pred.shape())));
+    }
+    std::vector<float> kept;  // y_pred after top_k (a copy only then)
+    if (top_k_) kept = top_k_filtered(name, y_pred, width);
+    const float* pred = top_k_ ? kept.data() : y_pred.value().data();
     const float* label = y_true.value().data();
-    for (std::size_t i = 0; i < pred.size(); ++i) {
+    for (std::size_t i = 0; i < y_pred.size(); ++i) {
         if (class_id_ && i % width != static_cast<std::size_t>(*class_id_)) continue;
         count(pred[i] > threshold_, label[i] != 0.0f);
     }
@@ -171,9 +149,23 @@ AUC::AUC(int num_thresholds, bool from_logits, std::string name)
 }
 
 AUC::AUC(const AUCOptions& options)
-    : Metric(options.name), num_thresholds_(options.num_thresholds), from_logits_(options.from_logits),
-      curve_(auc_curve(options.curve)), summation_(auc_summation(options.summation_method))
+    : Metric(options.name), num_thresholds_(options.num_thresholds), from_logits_(options.from_logits)
 {
+    // Keras's accepted spellings (AUCCurve.from_str, AUCSummationMethod.from_str).
+    const std::string& c = options.curve;
+    if (c == "ROC" || c == "roc") curve_ = Curve::roc;
+    else if (c == "PR" || c == "pr") curve_ = Curve::pr;
+    else if (c == "PRGAIN" || c == "prgain") curve_ = Curve::prgain;
+    else throw ValueError(detail::cat("AUC: argument 'curve' must be \"ROC\", \"PR\" or \"PRGAIN\", got \"", c, "\""));
+    const std::string& m = options.summation_method;
+    if (m == "interpolation" || m == "Interpolation") summation_ = Summation::interpolation;
+    else if (m == "majoring" || m == "Majoring") summation_ = Summation::majoring;
+    else if (m == "minoring" || m == "Minoring") summation_ = Summation::minoring;
+    else {
+        throw ValueError(detail::cat("AUC: argument 'summation_method' must be \"interpolation\", \"majoring\" or "
+                                     "\"minoring\", got \"",
+                                     m, "\""));
+    }
     const int num_thresholds = options.num_thresholds;
     if (num_thresholds <= 1) {
         throw ValueError(detail::cat("AUC: argument 'num_thresholds' must be an integer > 1, got ", num_thresholds));
@@ -249,12 +241,12 @@ double AUC::result_from_state(const std::vector<double>& s) const
                                      s.size()));
     }
     const double *tp = s.data(), *fp = tp + n, *tn = fp + n, *fn = tn + n;
-    if (curve_ == "PR" && summation_ == "interpolation") return interpolated_pr_area(tp, fp, fn, n);
+    if (curve_ == Curve::pr && summation_ == Summation::interpolation) return interpolated_pr_area(tp, fp, fn, n);
     // The curve's point at threshold i.
     auto point = [&](std::size_t i) -> std::pair<double, double> {
         const double recall = divide_no_nan(tp[i], tp[i] + fn[i]);
-        if (curve_ == "ROC") return {divide_no_nan(fp[i], fp[i] + tn[i]), recall};
-        if (curve_ == "PR") return {recall, divide_no_nan(tp[i], tp[i] + fp[i])};
+        if (curve_ == Curve::roc) return {divide_no_nan(fp[i], fp[i] + tn[i]), recall};
+        if (curve_ == Curve::pr) return {recall, divide_no_nan(tp[i], tp[i] + fp[i])};
         const double scale = divide_no_nan(tp[i] + fn[i], tn[i] + fp[i]);  // PRGAIN
         const double recall_gain = tp[i] == 0.0 ? 0.0 : 1.0 - scale * divide_no_nan(fn[i], tp[i]);
         const double precision_gain = tp[i] == 0.0 ? 1.0 : 1.0 - scale * divide_no_nan(fp[i], tp[i]);
@@ -264,14 +256,26 @@ double AUC::result_from_state(const std::vector<double>& s) const
     for (std::size_t i = 0; i + 1 < n; ++i) {
         const auto [x0, y0] = point(i);
         const auto [x1, y1] = point(i + 1);
-        const double height = summation_ == "interpolation" ? (y0 + y1) / 2.0
-                              : summation_ == "minoring"    ? std::min(y0, y1)
-                                                            : std::max(y0, y1);
+        const double height = summation_ == Summation::interpolation ? (y0 + y1) / 2.0
+                              : summation_ == Summation::minoring    ? std::min(y0, y1)
+                                                                     : std::max(y0, y1);
         area += (x0 - x1) * height;
     }
     return area;
 }
 
 double AUC::result() const { return result_from_state(state()); }
+
+std::string_view AUC::curve() const
+{
+    return curve_ == Curve::roc ? "ROC" : curve_ == Curve::pr ? "PR" : "PRGAIN";
+}
+
+std::string_view AUC::summation_method() const
+{
+    return summation_ == Summation::interpolation ? "interpolation"
+           : summation_ == Summation::minoring    ? "minoring"
+                                                  : "majoring";
+}
 
 }  // namespace xgrad::nn
