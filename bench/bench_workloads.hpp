@@ -50,5 +50,8 @@ void run_cnn_init(const Options& o);
 // and one Adam step of a 2-16-16-1 tanh MLP on batch 8 (impl=tape|model|hand, adam=keras|torch).
 void run_tutorial_hand(const Options& o);
 void run_tiny_mlp(const Options& o);
+// The parts of a small graph's time (bench_tape_costs.cpp): an op, a tape, recording one op,
+// one node of the reverse pass, gradient()'s fixed part, one GD and one Adam step on a scalar.
+void run_tape_costs(const Options& o);
 
 }  // namespace xgrad::bench

@@ -1,7 +1,7 @@
 // The C++ side of bench/compare.sh. Usage:
 //   xgrad_bench <workload> key=value ...   run one workload, print one result line
 //   xgrad_bench serve                      read such commands from stdin, one per line
-// Workloads: triad, optim, tutorial, mlp, mlp_init, conv, cnn, cnn_init, tutorial_hand, tiny_mlp
+// Workloads: triad, optim, tutorial, mlp, mlp_init, conv, cnn, cnn_init, tutorial_hand, tiny_mlp, tape_costs
 // (see bench_workloads.hpp).
 #include <iostream>
 #include <sstream>
@@ -34,6 +34,7 @@ void run(const std::vector<std::string>& args)
     else if (w == "cnn_init") xb::run_cnn_init(o);
     else if (w == "tutorial_hand") xb::run_tutorial_hand(o);
     else if (w == "tiny_mlp") xb::run_tiny_mlp(o);
+    else if (w == "tape_costs") xb::run_tape_costs(o);
     else throw std::invalid_argument("unknown workload '" + w + "'");
 }
 }  // namespace
