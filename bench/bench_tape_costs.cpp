@@ -1,17 +1,23 @@
 // tape_costs [ops=N] iters=N reps=R
 //   Where a small graph's time goes, per part, on float32 scalars at 1 thread (issue 17):
-//     op_ns:           one mul(x, c) with no tape alive: validation, the pooled result, the arithmetic;
+//     op_ns:           one mul(x, c) with no tape alive: validation, the pooled result, the
+//                      arithmetic (and the loop's item() and volatile sink, a few ns);
 //     tape_ns:         a GradientTape made and destroyed with nothing recorded;
-//     record_ns:       what a tape adds to one op: the watch, the node and its closure, the
-//                      tracking, and their release when the tape goes (chain of `ops` muls);
-//     backward_ns:     one node of the reverse pass: its closure (a mul, not recorded), the
-//                      bookkeeping and the accumulation into the gradient slots;
+//     record_ns:       what a tape adds to one op: the node and its closure, the tracking, and
+//                      their release when the tape goes, plus the chain's one watch of x
+//                      spread over its `ops` muls;
+//     backward_ns:     one node of the reverse pass: its closure (a mul by a constant, not
+//                      recorded), the bookkeeping and the accumulation into the gradient slots;
 //     gradient_ns:     what one tape.gradient(y, {x}) call costs beyond its nodes: the seed,
 //                      the pass's arrays, the returned vector;
-//     gd_step_ns, adam_step_ns: one apply_gradients of one scalar gradient (the tutorial's step),
-//                      with the default NaN-gradient check.
+//     gd_step_ns, adam_step_ns: one apply_gradients of one scalar gradient, with the default
+//                      NaN-gradient check. The gradient is a constant, so the check reads it;
+//                      the tutorial's comes from an op that recorded it finite (slightly less).
 //   Each figure is a median of `reps` timed loops of `iters` calls (CPU time), with the
-//   smaller parts subtracted from the larger: record_ns = (chain on a tape - chain without) / ops.
+//   smaller parts subtracted from the larger:
+//     record_ns   = (chain on a tape - empty tape - chain without a tape) / ops,
+//     backward_ns = ((gradient - forward) for `ops` muls - the same for 1) / (ops - 1),
+//     gradient_ns = (gradient - forward) for 1 mul - backward_ns.
 #include <stdexcept>
 #include <vector>
 
