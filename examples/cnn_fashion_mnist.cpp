@@ -26,27 +26,13 @@
 #include <xtensor/xview.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "example_data.hpp"
 #include "example_support.hpp"
 
 namespace {
 
 using xgrad::Tensor;
 namespace nn = xgrad::nn;
-
-nn::LabeledData first_rows(const nn::LabeledData& data, std::size_t n)
-{
-    n = std::min(n, data.x.shape()[0]);
-    return {xt::xarray<float>(xt::view(data.x, xt::range(0, n), xt::all())),
-            xt::xarray<float>(xt::view(data.y, xt::range(0, n)))};
-}
-
-nn::LabeledData last_rows(const nn::LabeledData& data, std::size_t n)
-{
-    const std::size_t rows = data.x.shape()[0];
-    n = std::min(n, rows);
-    return {xt::xarray<float>(xt::view(data.x, xt::range(rows - n, rows), xt::all())),
-            xt::xarray<float>(xt::view(data.y, xt::range(rows - n, rows)))};
-}
 
 // (n, 784) -> (n, 28, 28, 1): channels_last images.
 Tensor images(const xt::xarray<float>& x)
@@ -144,12 +130,12 @@ int run(int argc, char** argv)
         std::cerr << "--holdout needs --full\n";
         return 2;
     }
-    const auto train = holdout ? first_rows(data.train, 50000)
+    const auto train = holdout ? example::first_rows(data.train, 50000)
                        : full  ? data.train
-                               : first_rows(data.train, static_cast<std::size_t>(args.integer("--train")));
-    const auto test = holdout ? last_rows(data.train, 10000)
+                               : example::first_rows(data.train, static_cast<std::size_t>(args.integer("--train")));
+    const auto test = holdout ? example::last_rows(data.train, 10000)
                       : full  ? data.test
-                              : first_rows(data.test, static_cast<std::size_t>(args.integer("--test")));
+                              : example::first_rows(data.test, static_cast<std::size_t>(args.integer("--test")));
     const Tensor x_train = images(train.x), y_train(train.y);
     const Tensor x_test = images(test.x), y_test(test.y);
     // fit takes one optimizer step per batch: the cosine reaches 0 at the last step of the last epoch.

@@ -1,7 +1,8 @@
-// Helpers the Fashion-MNIST examples share: a short-mode subset and the
+// Helpers the Fashion-MNIST examples share: short-mode and held-out subsets and the
 // training curves of a fit() as CSV and PNG. Not part of the library.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -12,12 +13,24 @@
 
 namespace example {
 
+// Rows [begin, end) of a labeled data set, copied.
+inline xgrad::nn::LabeledData row_range(const xgrad::nn::LabeledData& data, std::size_t begin, std::size_t end)
+{
+    return {xt::xarray<float>(xt::view(data.x, xt::range(begin, end), xt::all())),
+            xt::xarray<float>(xt::view(data.y, xt::range(begin, end)))};
+}
+
 // The first n rows of a labeled data set (all of them when n is larger).
 inline xgrad::nn::LabeledData first_rows(const xgrad::nn::LabeledData& data, std::size_t n)
 {
-    n = std::min(n, data.x.shape()[0]);
-    return {xt::xarray<float>(xt::view(data.x, xt::range(0, n), xt::all())),
-            xt::xarray<float>(xt::view(data.y, xt::range(0, n)))};
+    return row_range(data, 0, std::min(n, data.x.shape()[0]));
+}
+
+// The last n rows (all of them when n is larger): a held-out slice of a training set.
+inline xgrad::nn::LabeledData last_rows(const xgrad::nn::LabeledData& data, std::size_t n)
+{
+    const std::size_t rows = data.x.shape()[0];
+    return row_range(data, rows - std::min(n, rows), rows);
 }
 
 // <out>/<name>_curves.csv (epoch, loss, accuracy) and .png with `title`.
