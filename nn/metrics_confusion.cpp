@@ -253,13 +253,15 @@ double AUC::result_from_state(const std::vector<double>& s) const
         return {std::max(recall_gain, 0.0), precision_gain};
     };
     double area = 0.0;
+    auto [x0, y0] = point(0);  // each point once: the right end of one segment is the left of the next
     for (std::size_t i = 0; i + 1 < n; ++i) {
-        const auto [x0, y0] = point(i);
         const auto [x1, y1] = point(i + 1);
         const double height = summation_ == Summation::interpolation ? (y0 + y1) / 2.0
                               : summation_ == Summation::minoring    ? std::min(y0, y1)
                                                                      : std::max(y0, y1);
         area += (x0 - x1) * height;
+        x0 = x1;
+        y0 = y1;
     }
     return area;
 }
