@@ -82,27 +82,72 @@ double time_library_step(const std::string& opt, const std::vector<std::size_t>&
     return median(std::move(t));
 }
 
-void run_tutorial(const Options& o)
+namespace {
+// One iteration of the tutorial: the README's tape loop.
+void tutorial_step(optim::Optimizer& optimizer, const Variable& x)
+{
+    GradientTape tape;
+    auto y = 2.0f * pow(x, 4.0f) + 3.0f * pow(x, 3.0f) + 2.0f;
+    optimizer.apply_gradients(tape.gradient(y, std::vector<Tensor>{x}), {x});
+}
+
+// The same iteration with no tape: the tensor ops the tape's iteration runs, called
+// directly, then the same step. Forward: the 6 ops of y (the constants are the cached
+// ones that `2.0f * ...` uses). Backward, as the reverse pass runs it: the seed
+// ones_like(y); the adds pass it on unchanged (sum_to to the same shape); each mul by
+// a constant gives mul(g, c) to its pow; each pow gives pow_grad; x's two gradients
+// are summed (one float addition, which commutes). Same ops, same rounding: the final
+// x equals the tutorial's bit for bit.
+void untaped_step(optim::Optimizer& optimizer, const Variable& x)
+{
+    const Tensor c2 = detail::constant_scalar(2.0f), c3 = detail::constant_scalar(3.0f);
+    const Tensor p4 = pow(x, 4.0f), p3 = pow(x, 3.0f);
+    const Tensor y = add(add(mul(c2, p4), mul(c3, p3)), detail::constant_scalar(2.0f));
+    const Tensor seed = ones_like(y);
+    const Tensor g3 = pow_grad(mul(seed, c3), x, 3.0f);
+    const Tensor g4 = pow_grad(mul(seed, c2), x, 4.0f);
+    optimizer.apply_gradients({add(g3, g4)}, {x});
+}
+
+// Tensors one call of step makes: the tensor ids it takes (a thread takes ids in
+// blocks; the least of a few calls is one without a block change).
+template <class Step>
+std::uint64_t tensors_per_step(optim::Optimizer& optimizer, const Variable& x, Step step)
+{
+    std::uint64_t least = ~std::uint64_t{0};
+    for (int k = 0; k < 3; ++k) {
+        const std::uint64_t before = detail::next_tensor_id();
+        step(optimizer, x);
+        least = std::min(least, detail::next_tensor_id() - before - 1);
+    }
+    return least;
+}
+
+// tutorial (tape=1, the README's loop) or tutorial_untaped (tape=0, the floor: its tensor ops alone).
+void run_tutorial_loop(const Options& o, bool tape)
 {
     const std::string opt = o.get("opt", "gd");
     const int iters = static_cast<int>(o.number("iters", 2000));
     const int reps = static_cast<int>(o.number("reps", 3));
     const double lr = o.number("lr", 1e-3);
+    const auto step = tape ? &tutorial_step : &untaped_step;
     set_threads(1);
     float final_x = 0;
     const auto [sec, cpu_sec] = time_median_wall_cpu(1, reps, [&] {
         Variable x(xt::xarray<float>(2.0f), "x");
         auto optimizer = make_optimizer(opt, lr);
-        for (int i = 0; i < iters; ++i) {
-            GradientTape tape;
-            auto y = 2.0f * pow(x, 4.0f) + 3.0f * pow(x, 3.0f) + 2.0f;
-            optimizer->apply_gradients(tape.gradient(y, std::vector<Tensor>{x}), {x});
-        }
+        for (int i = 0; i < iters; ++i) step(*optimizer, x);
         final_x = x.item();
     });
-    Result{}.add("workload", "tutorial").add("opt", opt).add("iters", iters)
+    Variable probe(xt::xarray<float>(2.0f), "x");
+    const auto tensors = tensors_per_step(*make_optimizer(opt, lr), probe, step);
+    Result{}.add("workload", tape ? "tutorial" : "tutorial_untaped").add("opt", opt).add("iters", iters)
         .add("us_per_iter", sec * 1e6 / iters).add("x", nine_digits(final_x))
-        .add("cpu_us_per_iter", cpu_sec * 1e6 / iters).print();
+        .add("cpu_us_per_iter", cpu_sec * 1e6 / iters).add("tensors_per_iter", tensors).print();
 }
+}  // namespace
+
+void run_tutorial(const Options& o) { run_tutorial_loop(o, true); }
+void run_tutorial_untaped(const Options& o) { run_tutorial_loop(o, false); }
 
 }  // namespace xgrad::bench

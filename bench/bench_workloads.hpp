@@ -28,6 +28,8 @@ void run_triad(const Options& o);
 void run_optim(const Options& o);
 // The tutorial loop: minimise 2x^4 + 3x^3 + 2 with the tape rebuilt each iteration.
 void run_tutorial(const Options& o);
+// The floor of that loop in today's tensors: the same tensor ops and step with no tape (same final x).
+void run_tutorial_untaped(const Options& o);
 // Median seconds of one library optimizer step (adam|momentum|adabelief) over variables of `sizes`,
 // with or without the check that skips a step with a non-finite gradient, on constant or
 // freshly produced gradients (see run_optim).

@@ -160,7 +160,9 @@ def bench_tutorial(xg, tc, rows):
     """Both optimizers in one interleaved loop, so a slow spell of the machine falls on
     both rows and both sides alike. The hand-written scalar tape (xgrad_bench tutorial_hand,
     bench/bench_small.cpp: the same ops, sweep and update in plain C++) gets its own row per
-    optimizer, with the ratio xgrad / hand (issue 17's target: at most 3x)."""
+    optimizer, with the ratio xgrad / hand (issue 17's target: at most 3x). A third row,
+    tutorial_untaped, runs the same tensor ops and step with no tape: the floor the tensor
+    type itself sets, which the tape's bookkeeping sits on."""
     opts = ["gd", "adam"]
     commands = {}
     for opt in opts:
@@ -168,11 +170,13 @@ def bench_tutorial(xg, tc, rows):
         commands[("xgrad", opt)] = (xg, cmd)
         commands[("torch", opt)] = (tc, cmd)
         commands[("hand", opt)] = (xg, "tutorial_hand" + cmd[len("tutorial"):])
+        commands[("untaped", opt)] = (xg, "tutorial_untaped" + cmd[len("tutorial"):])
     s = interleave(commands, 2 * REPS + 1)  # cheap rows: more samples against this VM's slow spells
+    who_all = ("xgrad", "torch", "hand", "untaped")
     for opt in opts:
-        us = {who: median_of(s[(who, opt)], "us_per_iter") for who in ("xgrad", "torch", "hand")}
-        cpu = {who: median_of(s[(who, opt)], "cpu_us_per_iter") for who in ("xgrad", "torch", "hand")}
-        finals = {who: s[(who, opt)][0] for who in ("xgrad", "torch", "hand")}
+        us = {who: median_of(s[(who, opt)], "us_per_iter") for who in who_all}
+        cpu = {who: median_of(s[(who, opt)], "cpu_us_per_iter") for who in who_all}
+        finals = {who: s[(who, opt)][0] for who in who_all}
         name = f"tutorial loop 2x^4+3x^3+2, {opt}, 2000 iterations"
         rows.append([name, 1, f"{us['xgrad']:.2f} us/iter",
                      f"{us['torch']:.2f} us/iter", f"{us['torch'] / us['xgrad']:.1f}x",
@@ -185,6 +189,14 @@ def bench_tutorial(xg, tc, rows):
                      f"xgrad / hand = {us['xgrad'] / us['hand']:.2f}x (issue 17 target: <= 3x); in CPU time "
                      f"{cpu['hand']:.3f} us/iter, xgrad / hand {cpu['xgrad'] / cpu['hand']:.2f}x; "
                      "bench/bench_small.cpp tutorial_hand"])
+        log(rows[-1])
+        tensors = finals["untaped"].get("tensors_per_iter", "?") if finals["untaped"] else "?"
+        rows.append([name + ", xgrad's tensor ops and step with no tape (the floor)", 1,
+                     f"{us['untaped']:.3f} us/iter (no tape)", f"{us['torch']:.2f} us/iter",
+                     f"{us['torch'] / us['untaped']:.1f}x",
+                     f"untaped / hand = {us['untaped'] / us['hand']:.2f}x, the tape's share of xgrad's time "
+                     f"{1 - us['untaped'] / us['xgrad']:.0%}; {tensors} tensors per iteration; "
+                     "bench/bench_library.cpp tutorial_untaped"])
         log(rows[-1])
 
 

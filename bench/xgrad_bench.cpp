@@ -1,7 +1,7 @@
 // The C++ side of bench/compare.sh. Usage:
 //   xgrad_bench <workload> key=value ...   run one workload, print one result line
 //   xgrad_bench serve                      read such commands from stdin, one per line
-// Workloads: triad, optim, tutorial, mlp, mlp_init, conv, cnn, cnn_init, tutorial_hand, tiny_mlp, tape_costs
+// Workloads: triad, optim, tutorial, tutorial_untaped, mlp, mlp_init, conv, cnn, cnn_init, tutorial_hand, tiny_mlp, tape_costs
 // (see bench_workloads.hpp).
 #include <iostream>
 #include <sstream>
@@ -27,6 +27,7 @@ void run(const std::vector<std::string>& args)
     if (w == "triad") xb::run_triad(o);
     else if (w == "optim") xb::run_optim(o);
     else if (w == "tutorial") xb::run_tutorial(o);
+    else if (w == "tutorial_untaped") xb::run_tutorial_untaped(o);
     else if (w == "mlp") xb::run_mlp(o);
     else if (w == "mlp_init") xb::run_mlp_init(o);
     else if (w == "conv") xb::run_conv(o);
