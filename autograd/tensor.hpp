@@ -123,20 +123,18 @@ public:
     // A spare impl whose value has `shape` (renewed: a fresh id, no flags), or nullptr.
     TensorImpl<T>* take(const Shape& shape)
     {
+        if (shape.empty()) {  // a scalar: any spare scalar fits, no shape to compare
+            if (scalars_.empty()) return nullptr;
+            return renew(pop(scalars_, scalars_.size() - 1), 1);
+        }
         std::size_t n = 1;
         for (auto d : shape) n *= d;
         if (n == 0 || n > kMediumElements) return nullptr;
         auto& spare = list(n);
         // Look at the few most recently freed: the shapes a loop repeats.
         for (std::size_t k = spare.size(), seen = 0; k-- > 0 && seen < 8; ++seen) {
-            TensorImpl<T>* p = spare[k];
-            if (p->value.shape() != shape) continue;
-            spare[k] = spare.back();
-            spare.pop_back();
-            if (n > kSmallElements) medium_elements_ -= n;
-            p->id = next_tensor_id();
-            p->refs.store(1, std::memory_order_relaxed);
-            return p;
+            if (spare[k]->value.shape() != shape) continue;
+            return renew(pop(spare, k), n);
         }
         return nullptr;
     }
@@ -145,7 +143,7 @@ public:
     {
         const std::size_t n = p->value.size();
         if (n == 0 || n > kMediumElements) return false;
-        auto& spare = list(n);
+        auto& spare = p->value.dimension() == 0 ? scalars_ : list(n);
         if (spare.size() == kPerList) return false;
         if (n > kSmallElements) {
             if (medium_elements_ + n > kMediumBudget) return false;
@@ -166,11 +164,28 @@ public:
 private:
     static constexpr std::size_t kPerList = 64;
     static constexpr std::size_t kMediumLists = 32;
+    // Removes spare[k] (the last one takes its place).
+    static TensorImpl<T>* pop(std::vector<TensorImpl<T>*>& spare, std::size_t k)
+    {
+        TensorImpl<T>* p = spare[k];
+        spare[k] = spare.back();
+        spare.pop_back();
+        return p;
+    }
+    // A spare impl of n elements made new: a fresh id, one reference.
+    TensorImpl<T>* renew(TensorImpl<T>* p, std::size_t n)
+    {
+        if (n > kSmallElements) medium_elements_ -= n;
+        p->id = next_tensor_id();
+        p->refs.store(1, std::memory_order_relaxed);
+        return p;
+    }
     std::vector<TensorImpl<T>*>& list(std::size_t n)
     {
         if (n <= kSmallElements) return spare_[n];
         return spare_[kSmallElements + 1 + (n * 0x9E3779B97F4A7C15ull >> 40) % kMediumLists];
     }
+    std::vector<TensorImpl<T>*> scalars_;  // rank 0, apart: the small graphs' common case
     std::array<std::vector<TensorImpl<T>*>, kSmallElements + 1 + kMediumLists> spare_;
     std::size_t medium_elements_ = 0;
 };
@@ -199,14 +214,20 @@ TensorImpl<T>* new_impl(Arg&& arg)
         throw;
     }
 }
-// A TensorImpl of `shape` with an uninitialized value: a spare one when there is one.
+// A TensorImpl of `shape` with an uninitialized value: a spare one when there is one
+// (the new one's construction is kept out of line, off the path of the spare).
+template <class T>
+[[gnu::noinline]] TensorImpl<T>* new_unpooled_impl(const Shape& shape)
+{
+    return new_impl<T>(shape);
+}
 template <class T>
 TensorImpl<T>* new_impl_of_shape(const Shape& shape)
 {
     if (ImplPool<T>* pool = ImplPool<T>::get()) {
         if (TensorImpl<T>* p = pool->take(shape)) return p;
     }
-    return new_impl<T>(shape);
+    return new_unpooled_impl<T>(shape);
 }
 
 // An intrusive, thread-safe reference to a TensorImpl: copies share it; the
@@ -263,6 +284,8 @@ private:
 template <class T>
 ImplPool<T>::~ImplPool()
 {
+    for (TensorImpl<T>* p : scalars_) destroy_impl(p);
+    scalars_.clear();
     for (auto& spare : spare_) {
         for (TensorImpl<T>* p : spare) destroy_impl(p);
         spare.clear();
