@@ -305,6 +305,13 @@ public:
 
     // An undefined tensor: what `gradient` returns for an unconnected source.
     TensorOf() = default;
+    TensorOf(const TensorOf&) = default;
+    TensorOf(TensorOf&&) noexcept = default;
+    TensorOf& operator=(const TensorOf&) = default;
+    TensorOf& operator=(TensorOf&&) noexcept = default;
+    // Inline wherever a tensor dies (left to itself the compiler calls it out of line from
+    // the reverse pass and the gradient lists): the reference count's test is a few instructions.
+    [[gnu::always_inline]] ~TensorOf() = default;
     // A constant holding `value` (moved in, never copied again).
     TensorOf(array_type&& value) : impl_(detail::new_impl<T>(std::move(value))) {}
     TensorOf(const array_type& value) : TensorOf(array_type(value)) {}
