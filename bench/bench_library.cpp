@@ -93,11 +93,14 @@ void tutorial_step(optim::Optimizer& optimizer, const Variable& x)
 
 // The same iteration with no tape: the tensor ops the tape's iteration runs, called
 // directly, then the same step. Forward: the 6 ops of y (the constants are the cached
-// ones that `2.0f * ...` uses). Backward, as the reverse pass runs it: the seed
+// ones that `2.0f * ...` uses). Backward, the ops the reverse pass runs: the seed
 // ones_like(y); the adds pass it on unchanged (sum_to to the same shape); each mul by
 // a constant gives mul(g, c) to its pow; each pow gives pow_grad; x's two gradients
-// are summed (one float addition, which commutes). Same ops, same rounding: the final
-// x equals the tutorial's bit for bit.
+// are summed. Which of the two terms of y the tape records first is the compiler's
+// choice (operator+'s operands are unsequenced), so the order of the two branches may
+// differ from the tape's; each branch depends only on its own values and the final
+// sum is one float addition, which commutes. Same ops, same rounding: the final x
+// equals the tutorial's bit for bit (compare.py warns if it does not).
 void untaped_step(optim::Optimizer& optimizer, const Variable& x)
 {
     const Tensor c2 = detail::constant_scalar(2.0f), c3 = detail::constant_scalar(3.0f);
