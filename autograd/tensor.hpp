@@ -74,6 +74,7 @@ public:
     TensorOf& operator=(TensorOf&&) noexcept = default;
     // Inline wherever a tensor dies (left to itself the compiler calls it out of line from
     // the reverse pass and the gradient lists): the reference count's test is a few instructions.
+    // Declaring it drops the implicit copy and move, hence the four defaults above.
     [[gnu::always_inline]] ~TensorOf() = default;
     // A constant holding `value` (moved in, never copied again).
     TensorOf(array_type&& value) : impl_(detail::new_impl<T>(std::move(value))) {}
